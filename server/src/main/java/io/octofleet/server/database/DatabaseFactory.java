@@ -1,0 +1,92 @@
+package io.octofleet.server.database;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.octofleet.server.OctofleetHome;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import jakarta.inject.Singleton;
+import org.flywaydb.core.Flyway;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The one place the server's database comes from: embedded PostgreSQL (data under OCTOFLEET_HOME/postgres, kept
+ * across restarts) or the external server named by OCTOFLEET_DB_URL; migrated by Flyway before anything uses it.
+ */
+@Factory
+final class DatabaseFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseFactory.class);
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    DatabaseServer databaseServer(DatabaseConfiguration config, OctofleetHome home) {
+        if (config.external()) {
+            LOG.info("Using external PostgreSQL at {}", config.url());
+            return new DatabaseServer(null, config.url(), config.user(), config.password());
+        }
+        Path dataDir = home.resolve("postgres");
+        Path workDir = home.resolve("postgres-runtime");
+        try {
+            Files.createDirectories(workDir);
+            long started = System.nanoTime();
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setOverrideWorkingDirectory(workDir.toFile())
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    // zonky turns durability off for tests; the embedded default holds real data, so turn it back on.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("max_connections", "100");
+            Integer port = config.embeddedPort();
+            if (port != null && port > 0) {
+                builder.setPort(port);
+            }
+            EmbeddedPostgres pg = builder.start();
+            LOG.info("Embedded PostgreSQL started in {} ms, data in {}", (System.nanoTime() - started) / 1_000_000, dataDir);
+            return new DatabaseServer(pg, pg.getJdbcUrl("postgres", "postgres"), "postgres", null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start embedded PostgreSQL in " + dataDir, e);
+        }
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    HikariDataSource dataSource(DatabaseServer server) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(server.jdbcUrl());
+        if (server.user() != null && !server.user().isBlank()) {
+            hikari.setUsername(server.user());
+        }
+        if (server.password() != null && !server.password().isBlank()) {
+            hikari.setPassword(server.password());
+        }
+        hikari.setPoolName("octofleet");
+        hikari.setMaximumPoolSize(16);
+        hikari.setConnectionTimeout(10_000);
+        HikariDataSource dataSource = new HikariDataSource(hikari);
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        return dataSource;
+    }
+
+    @Singleton
+    DSLContext dsl(DataSource dataSource) {
+        return DSL.using(dataSource, SQLDialect.POSTGRES);
+    }
+}

@@ -1,0 +1,206 @@
+package io.octofleet.server.agents;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.octofleet.proto.agent.v1.Ack;
+import io.octofleet.proto.agent.v1.AgentMessage;
+import io.octofleet.proto.agent.v1.Hello;
+import io.octofleet.proto.agent.v1.InventoryChunk;
+import io.octofleet.proto.agent.v1.InventoryReport;
+import io.octofleet.proto.agent.v1.ServerMessage;
+import io.octofleet.proto.agent.v1.Welcome;
+import io.octofleet.server.inventory.InventoryService;
+import io.octofleet.server.nodes.NodeId;
+import io.octofleet.server.nodes.NodeService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One agent's live session (one Connect stream). gRPC delivers inbound messages of a stream one at a time, so the
+ * inbound state needs no locking; outbound writes are synchronized because {@link #terminate} may come from another
+ * thread (node deleted, superseded).
+ */
+final class AgentSession implements StreamObserver<AgentMessage> {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentSession.class);
+    // A full inventory with tens of thousands of packages is a few MB; anything far beyond is a broken agent.
+    static final int MAX_REPORT_BYTES = 32 * 1024 * 1024;
+
+    private final NodeId node;
+    private final UUID sessionId = UUID.randomUUID();
+    private final ServerCallStreamObserver<ServerMessage> out;
+    private final NodeService nodes;
+    private final InventoryService inventory;
+    private final SessionRegistry registry;
+    private final Duration heartbeatInterval;
+
+    private long outSeq;
+    private volatile boolean helloSeen;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private String reportId;
+    private int nextChunk;
+    private ByteArrayOutputStream reportBytes;
+
+    AgentSession(NodeId node, ServerCallStreamObserver<ServerMessage> out, NodeService nodes, InventoryService inventory,
+                 SessionRegistry registry, Duration heartbeatInterval) {
+        this.node = node;
+        this.out = out;
+        this.nodes = nodes;
+        this.inventory = inventory;
+        this.registry = registry;
+        this.heartbeatInterval = heartbeatInterval;
+        out.setOnCancelHandler(this::finish);
+    }
+
+    NodeId node() {
+        return node;
+    }
+
+    @Override
+    public void onNext(AgentMessage message) {
+        if (!helloSeen && !message.hasHello()) {
+            terminate(Status.FAILED_PRECONDITION.withDescription("the first message of a session must be Hello"));
+            return;
+        }
+        switch (message.getKindCase()) {
+            case HELLO -> hello(message.getHello());
+            case HEARTBEAT -> nodes.heartbeat(node, sessionId);
+            case INVENTORY_CHUNK -> inventoryChunk(message.getSeq(), message.getInventoryChunk());
+            case ACK -> {
+                // Nothing the server sends needs an ack yet; job assignments will.
+            }
+            default -> LOG.debug("node {}: ignoring unknown message kind {}", node, message.getKindCase());
+        }
+    }
+
+    private void hello(Hello hello) {
+        if (helloSeen) {
+            terminate(Status.FAILED_PRECONDITION.withDescription("Hello sent twice"));
+            return;
+        }
+        helloSeen = true;
+        String hostname = hello.getHostname().isBlank() ? "" : hello.getHostname();
+        nodes.sessionOpened(node, sessionId, hostname, hello.getAgentVersion());
+        registry.register(this);
+        boolean current = !hello.getInventorySha256().isEmpty()
+                && inventory.storedSha256(node).map(hello.getInventorySha256()::equals).orElse(false);
+        send(ServerMessage.newBuilder().setWelcome(Welcome.newBuilder()
+                .setNodeId(node.toString())
+                .setHeartbeatIntervalSeconds((int) Math.max(1, heartbeatInterval.toSeconds()))
+                .setInventoryCurrent(current)
+                .setServerTimeUnixMs(System.currentTimeMillis())));
+        LOG.info("node {} ({}) connected, agent {}, inventory {}", node, hostname, hello.getAgentVersion(),
+                current ? "unchanged" : "requested");
+    }
+
+    private void inventoryChunk(long seq, InventoryChunk chunk) {
+        if (!chunk.getReportId().equals(reportId) || chunk.getIndex() == 0) {
+            // A new report starts (an unfinished one was abandoned by the agent and will be re-sent whole).
+            reportId = chunk.getReportId();
+            reportBytes = new ByteArrayOutputStream();
+            nextChunk = 0;
+        }
+        if (chunk.getIndex() != nextChunk) {
+            ack(seq, "chunk " + chunk.getIndex() + " of report " + reportId + " out of order, expected " + nextChunk);
+            reportId = null;
+            return;
+        }
+        if (reportBytes.size() + chunk.getData().size() > MAX_REPORT_BYTES) {
+            ack(seq, "inventory report larger than " + MAX_REPORT_BYTES + " bytes");
+            reportId = null;
+            return;
+        }
+        chunk.getData().writeTo(reportBytes);
+        nextChunk++;
+        if (!chunk.getLast()) {
+            return;
+        }
+        byte[] bytes = reportBytes.toByteArray();
+        String id = reportId;
+        reportId = null;
+        reportBytes = null;
+        if (!sha256(bytes).equals(id)) {
+            ack(seq, "inventory report does not match its id (sha256)");
+            return;
+        }
+        try {
+            InventoryReport report = InventoryReport.parseFrom(bytes);
+            inventory.store(node, ProtoInventory.toInventory(report), id,
+                    Instant.ofEpochMilli(report.getCollectedUnixMs()));
+            ack(seq, "");
+        } catch (InvalidProtocolBufferException e) {
+            ack(seq, "inventory report is not a valid InventoryReport: " + e.getMessage());
+        }
+    }
+
+    private void ack(long seq, String error) {
+        if (!error.isEmpty()) {
+            LOG.warn("node {}: rejected message {}: {}", node, seq, error);
+        }
+        send(ServerMessage.newBuilder().setAck(Ack.newBuilder().setSeq(seq).setError(error)));
+    }
+
+    private synchronized void send(ServerMessage.Builder message) {
+        if (finished.get()) {
+            return;
+        }
+        out.onNext(message.setSeq(++outSeq).build());
+    }
+
+    /** Ends the session from the server side with a status the agent can log and act on. */
+    synchronized void terminate(Status status) {
+        if (finished.get()) {
+            return;
+        }
+        LOG.info("node {}: closing session: {}", node, status.getDescription());
+        try {
+            out.onError(status.asRuntimeException());
+        } catch (IllegalStateException alreadyClosed) {
+            // the call ended concurrently; nothing to send
+        }
+        finish();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        LOG.info("node {}: session lost: {}", node, Status.fromThrowable(t));
+        finish();
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+        if (!finished.get()) {
+            out.onCompleted();
+        }
+        finish();
+    }
+
+    /** Runs once per session, whichever way it ended: the node goes offline unless a newer session replaced it. */
+    private void finish() {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        registry.unregister(this);
+        if (helloSeen) {
+            nodes.sessionClosed(node, sessionId);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

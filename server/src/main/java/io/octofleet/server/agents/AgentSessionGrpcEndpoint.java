@@ -1,0 +1,33 @@
+package io.octofleet.server.agents;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.octofleet.proto.agent.v1.AgentMessage;
+import io.octofleet.proto.agent.v1.AgentSessionGrpc;
+import io.octofleet.proto.agent.v1.ServerMessage;
+import io.octofleet.server.inventory.InventoryService;
+import io.octofleet.server.nodes.NodeService;
+import jakarta.inject.Singleton;
+
+/** Opens an {@link AgentSession} for each Connect stream of an authenticated agent. */
+@Singleton
+final class AgentSessionGrpcEndpoint extends AgentSessionGrpc.AgentSessionImplBase {
+    private final NodeService nodes;
+    private final InventoryService inventory;
+    private final SessionRegistry registry;
+    private final GrpcConfiguration config;
+
+    AgentSessionGrpcEndpoint(NodeService nodes, InventoryService inventory, SessionRegistry registry,
+                             GrpcConfiguration config) {
+        this.nodes = nodes;
+        this.inventory = inventory;
+        this.registry = registry;
+        this.config = config;
+    }
+
+    @Override
+    public StreamObserver<AgentMessage> connect(StreamObserver<ServerMessage> responses) {
+        return new AgentSession(ClientCertificateInterceptor.NODE.get(), (ServerCallStreamObserver<ServerMessage>) responses,
+                nodes, inventory, registry, config.heartbeatInterval());
+    }
+}

@@ -1,0 +1,43 @@
+package io.octofleet.server.agents;
+
+import io.grpc.Status;
+import io.micronaut.runtime.event.annotation.EventListener;
+import io.octofleet.server.nodes.NodeDeleted;
+import io.octofleet.server.nodes.NodeId;
+import jakarta.inject.Singleton;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The agent sessions open on this server replica, by node. Lets the server cut a deleted node off at once and
+ * replace a stale session when the same agent reconnects. (Pushing to sessions on other replicas comes with jobs.)
+ */
+@Singleton
+final class SessionRegistry {
+    private final ConcurrentMap<NodeId, AgentSession> sessions = new ConcurrentHashMap<>();
+
+    /** Registers a new session; an older one of the same node (half-open connection) is closed. */
+    void register(AgentSession session) {
+        AgentSession previous = sessions.put(session.node(), session);
+        if (previous != null && previous != session) {
+            previous.terminate(Status.ABORTED.withDescription("superseded by a newer session of the same agent"));
+        }
+    }
+
+    void unregister(AgentSession session) {
+        sessions.remove(session.node(), session);
+    }
+
+    int size() {
+        return sessions.size();
+    }
+
+    @EventListener
+    void onNodeDeleted(NodeDeleted event) {
+        AgentSession session = sessions.remove(event.node());
+        if (session != null) {
+            session.terminate(Status.UNAUTHENTICATED.withDescription("node " + event.node() + " was deleted and its certificate revoked"));
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.octofleet.server.auth;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.serde.annotation.Serdeable;
+import io.octofleet.server.problem.ApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+@Controller("/api/v1/auth")
+final class LoginController {
+    private static final Logger LOG = LoggerFactory.getLogger(LoginController.class);
+    // Verified against when the user does not exist, so a wrong username costs the same time as a wrong password.
+    private final String dummyHash;
+    private final OperatorRepository operators;
+    private final PasswordHasher hasher;
+    private final AuthConfiguration config;
+
+    LoginController(OperatorRepository operators, PasswordHasher hasher, AuthConfiguration config) {
+        this.operators = operators;
+        this.hasher = hasher;
+        this.config = config;
+        this.dummyHash = hasher.hash(SecretTokens.generate(""));
+    }
+
+    @Serdeable
+    record LoginRequest(@Nullable String username, @Nullable String password) {
+    }
+
+    @Serdeable
+    record LoginResponse(String token, Instant expiresAt) {
+    }
+
+    @Post("/login")
+    LoginResponse login(@Body LoginRequest request, HttpRequest<?> http) {
+        if (request.username() == null || request.username().isBlank()
+                || request.password() == null || request.password().isEmpty()) {
+            throw ApiException.invalid("username and password are required");
+        }
+        var operator = operators.findByUsername(request.username());
+        boolean ok = hasher.verify(request.password(), operator.map(o -> o.passwordHash()).orElse(dummyHash));
+        if (operator.isEmpty() || !ok) {
+            LOG.warn("Failed login for '{}' from {}", request.username(), http.getRemoteAddress().getAddress().getHostAddress());
+            throw new ApiException(HttpStatus.UNAUTHORIZED, "invalid-credentials", "wrong username or password");
+        }
+        String token = SecretTokens.generate("ofs_");
+        OffsetDateTime expiresAt = OffsetDateTime.now(ZoneOffset.UTC).plus(config.sessionTtl());
+        operators.insertSession(SecretTokens.sha256(token), operator.get().id(), expiresAt);
+        operators.deleteExpiredSessions();
+        return new LoginResponse(token, expiresAt.toInstant());
+    }
+
+    @Post("/logout")
+    @Status(HttpStatus.NO_CONTENT)
+    void logout(HttpRequest<?> http) {
+        BearerTokens.from(http).ifPresent(token -> operators.deleteSession(SecretTokens.sha256(token)));
+    }
+}

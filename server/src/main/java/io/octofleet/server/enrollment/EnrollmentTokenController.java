@@ -1,0 +1,74 @@
+package io.octofleet.server.enrollment;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.RequestAttribute;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.serde.annotation.Serdeable;
+import io.octofleet.server.auth.Operator;
+import io.octofleet.server.problem.ApiException;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+@Controller("/api/v1/enrollment-tokens")
+final class EnrollmentTokenController {
+    private final EnrollmentTokenService tokens;
+    private final JoinCommands joinCommands;
+
+    EnrollmentTokenController(EnrollmentTokenService tokens, JoinCommands joinCommands) {
+        this.tokens = tokens;
+        this.joinCommands = joinCommands;
+    }
+
+    @Serdeable
+    record CreateRequest(@Nullable Long ttlSeconds, @Nullable Integer maxUses) {
+    }
+
+    @Serdeable
+    record Created(UUID id, String token, Instant expiresAt, int maxUses, String caPin, String joinString,
+                   String joinCommand) {
+    }
+
+    @Serdeable
+    record TokenList(List<EnrollmentToken> items, int total) {
+    }
+
+    @Post
+    HttpResponse<Created> create(@Body @Nullable CreateRequest request, HttpRequest<?> http,
+                                 @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        CreateRequest body = request == null ? new CreateRequest(null, null) : request;
+        EnrollmentTokenService.CreatedToken created = tokens.create(body.ttlSeconds(), body.maxUses(), operator.username());
+        String join = joinCommands.joinString(created.secret(), http.getHeaders().get("Host"));
+        Created response = new Created(created.token().id(), created.secret(), created.token().expiresAt(),
+                created.token().maxUses(), joinCommands.caPin(), join, joinCommands.command(join));
+        return HttpResponse.created(response).header("Location", "/api/v1/enrollment-tokens/" + response.id());
+    }
+
+    @Get
+    TokenList list() {
+        List<EnrollmentToken> items = tokens.list();
+        return new TokenList(items, items.size());
+    }
+
+    @Delete("/{id}")
+    @Status(HttpStatus.NO_CONTENT)
+    void revoke(@PathVariable String id, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("token id must be a UUID: " + id);
+        }
+        tokens.revoke(uuid, operator.username());
+    }
+}

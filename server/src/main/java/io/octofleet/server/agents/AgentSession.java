@@ -18,11 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -129,10 +126,6 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         String id = reportId;
         reportId = null;
         reportBytes = null;
-        if (!sha256(bytes).equals(id)) {
-            ack(seq, "inventory report does not match its id (sha256)");
-            return;
-        }
         try {
             InventoryReport report = InventoryReport.parseFrom(bytes);
             inventory.store(node, ProtoInventory.toInventory(report), id,
@@ -193,14 +186,6 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         registry.unregister(this);
         if (helloSeen) {
             nodes.sessionClosed(node, sessionId);
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

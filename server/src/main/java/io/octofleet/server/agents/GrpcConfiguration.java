@@ -15,5 +15,5 @@ import java.time.Duration;
 public record GrpcConfiguration(@Bindable(defaultValue = "9090") int port,
                                 @Nullable String advertiseAddress,
                                 @Bindable(defaultValue = "15s") Duration heartbeatInterval,
-                                @Bindable(defaultValue = "24h") Duration certificateTtl) {
+                                @Bindable(defaultValue = "7d") Duration certificateTtl) {
 }

@@ -37,7 +37,7 @@ public final class EnrollmentService {
 
     EnrollmentService(DSLContext dsl, EnrollmentTokenRepository tokens, AgentCertificateRepository certificates,
                       NodeService nodes, CertificateAuthority ca,
-                      @Value("${octofleet.grpc.certificate-ttl:24h}") Duration certificateTtl) {
+                      @Value("${octofleet.grpc.certificate-ttl:7d}") Duration certificateTtl) {
         this.dsl = dsl;
         this.tokens = tokens;
         this.certificates = certificates;

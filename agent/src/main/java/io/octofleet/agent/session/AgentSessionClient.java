@@ -1,0 +1,331 @@
+package io.octofleet.agent.session;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.octofleet.agent.identity.AgentIdentity;
+import io.octofleet.proto.agent.v1.AgentMessage;
+import io.octofleet.proto.agent.v1.AgentSessionGrpc;
+import io.octofleet.proto.agent.v1.EnrollmentGrpc;
+import io.octofleet.proto.agent.v1.Heartbeat;
+import io.octofleet.proto.agent.v1.Hello;
+import io.octofleet.proto.agent.v1.InventoryChunk;
+import io.octofleet.proto.agent.v1.InventoryReport;
+import io.octofleet.proto.agent.v1.RenewCertificateRequest;
+import io.octofleet.proto.agent.v1.RenewCertificateResponse;
+import io.octofleet.proto.agent.v1.ServerMessage;
+import io.octofleet.proto.agent.v1.Welcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Keeps the agent's session with the server up, forever: connect, Hello, heartbeats, inventory when the server
+ * lacks it or it changed, certificate renewal before expiry; on any loss, reconnect with exponential backoff and
+ * jitter. Only a revoked identity ends it ({@link NodeRevokedException}).
+ */
+public final class AgentSessionClient {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentSessionClient.class);
+    static final int CHUNK_BYTES = 64 * 1024;
+    /** A session that lived this long counts as healthy: the next reconnect starts from the smallest delay. */
+    private static final Duration HEALTHY_SESSION = Duration.ofSeconds(30);
+
+    private final Path stateDir;
+    private final ServerAddress server;
+    private final InventorySource inventorySource;
+    private final String agentVersion;
+    private final String hostname;
+    private final Duration inventoryInterval;
+    private final Clock clock;
+    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, r -> {
+        Thread t = new Thread(r, "octofleet-session-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Instant startedAt;
+
+    private volatile AgentIdentity identity;
+    private volatile InventoryReport inventory;
+    private volatile String inventoryFingerprint;
+    private final AtomicReference<Live> live = new AtomicReference<>();
+    private volatile boolean stopped;
+
+    public AgentSessionClient(Path stateDir, AgentIdentity identity, ServerAddress server, InventorySource inventorySource,
+                              String agentVersion, String hostname, Duration inventoryInterval, Clock clock) {
+        this.stateDir = stateDir;
+        this.identity = identity;
+        this.server = server;
+        this.inventorySource = inventorySource;
+        this.agentVersion = agentVersion;
+        this.hostname = hostname;
+        this.inventoryInterval = inventoryInterval;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+    }
+
+    /** Runs sessions until {@link #stop()} or until the server revokes this node. */
+    public void run() throws InterruptedException, NodeRevokedException {
+        refreshInventory();
+        timers.scheduleWithFixedDelay(this::refreshInventorySafely, inventoryInterval.toMillis(),
+                inventoryInterval.toMillis(), TimeUnit.MILLISECONDS);
+        Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
+        try {
+            while (!stopped) {
+                Instant began = clock.instant();
+                Status status = runOneSession();
+                if (stopped) {
+                    return;
+                }
+                if (status.getCode() == Status.Code.UNAUTHENTICATED) {
+                    throw new NodeRevokedException("server " + server + " no longer accepts node " + identity.nodeId()
+                            + ": " + status.getDescription());
+                }
+                if (Duration.between(began, clock.instant()).compareTo(HEALTHY_SESSION) > 0) {
+                    backoff.reset();
+                }
+                Duration delay = backoff.next();
+                LOG.warn("Session with {} ended ({}); reconnecting in {} ms", server, describe(status), delay.toMillis());
+                Thread.sleep(delay.toMillis());
+            }
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    public void stop() {
+        stopped = true;
+        Live current = live.get();
+        if (current != null) {
+            current.cancel("agent stopping");
+        }
+    }
+
+    private Status runOneSession() throws InterruptedException {
+        renewIfDue();
+        ManagedChannel channel;
+        try {
+            channel = Channels.mutualTls(server, identity);
+        } catch (IOException e) {
+            return Status.INTERNAL.withDescription("cannot build TLS context: " + e.getMessage());
+        }
+        Live session = new Live();
+        live.set(session);
+        try {
+            AgentSessionGrpc.newStub(channel).connect(session);
+            Thread sender = new Thread(() -> {
+                try {
+                    session.outbox().drain();
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "octofleet-session-sender");
+            sender.setDaemon(true);
+            sender.start();
+            session.outbox().control(AgentMessage.newBuilder().setHello(Hello.newBuilder()
+                    .setAgentVersion(agentVersion)
+                    .setHostname(hostname)
+                    .setInventorySha256(inventoryFingerprint)
+                    .setAgentStartedUnixMs(startedAt.toEpochMilli())));
+            ScheduledFuture<?> renewal = timers.scheduleWithFixedDelay(() -> {
+                if (identity.needsRenewal(clock)) {
+                    session.cancel("certificate renewal due");
+                }
+            }, 1, 1, TimeUnit.MINUTES);
+            try {
+                return session.done().get();
+            } catch (ExecutionException e) {
+                return Status.fromThrowable(e.getCause());
+            } finally {
+                renewal.cancel(false);
+                session.close();
+                sender.interrupt();
+            }
+        } finally {
+            live.set(null);
+            channel.shutdownNow();
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Renews the client certificate over mutual TLS with the current one, once 2/3 of its lifetime has passed. */
+    private void renewIfDue() {
+        AgentIdentity current = identity;
+        if (!current.needsRenewal(clock)) {
+            return;
+        }
+        ManagedChannel channel = null;
+        try {
+            channel = Channels.mutualTls(server, current);
+            KeyPair keys = AgentIdentity.newKeyPair();
+            RenewCertificateResponse response = EnrollmentGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .renewCertificate(RenewCertificateRequest.newBuilder()
+                            .setCsrDer(ByteString.copyFrom(AgentIdentity.csr(keys, hostname)))
+                            .build());
+            identity = current.renewed(stateDir, keys, response.getCertificatePem(), response.getCaChainPem());
+            LOG.info("Renewed client certificate; valid until {}", identity.certificate().getNotAfter().toInstant());
+        } catch (StatusRuntimeException | IOException e) {
+            // Not fatal while the current certificate is valid; the next session start tries again.
+            LOG.warn("Certificate renewal failed (current one valid until {}): {}",
+                    current.certificate().getNotAfter().toInstant(), e.getMessage());
+        } finally {
+            if (channel != null) {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    private void refreshInventorySafely() {
+        try {
+            refreshInventory();
+        } catch (RuntimeException e) {
+            LOG.warn("Inventory collection failed: {}", e.toString());
+        }
+    }
+
+    private void refreshInventory() {
+        InventoryReport report = inventorySource.collect();
+        String fingerprint = io.octofleet.agent.session.InventoryMessages.fingerprint(report);
+        boolean changed = !fingerprint.equals(inventoryFingerprint);
+        inventory = report;
+        inventoryFingerprint = fingerprint;
+        Live current = live.get();
+        if (changed && current != null && current.welcomed()) {
+            LOG.info("Inventory changed; sending it");
+            current.sendInventory(report, fingerprint);
+        }
+    }
+
+    private static String describe(Status status) {
+        return status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription())
+                + (status.getCause() == null ? "" : " (" + status.getCause().getMessage() + ")");
+    }
+
+    /** One Connect call: its outbox, its heartbeat timer, and how it ended. */
+    private final class Live implements ClientResponseObserver<AgentMessage, ServerMessage> {
+        private final CompletableFuture<Status> done = new CompletableFuture<>();
+        private volatile Outbox outbox;
+        private volatile ClientCallStreamObserver<AgentMessage> call;
+        private volatile boolean welcomed;
+        private volatile ScheduledFuture<?> heartbeats;
+        private volatile long inventoryAckSeq = -1;
+        private volatile String inventoryInFlight;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<AgentMessage> requestStream) {
+            call = requestStream;
+            outbox = new Outbox(requestStream);
+            requestStream.setOnReadyHandler(outbox::ready);
+        }
+
+        Outbox outbox() {
+            return outbox;
+        }
+
+        CompletableFuture<Status> done() {
+            return done;
+        }
+
+        boolean welcomed() {
+            return welcomed;
+        }
+
+        @Override
+        public void onNext(ServerMessage message) {
+            switch (message.getKindCase()) {
+                case WELCOME -> welcome(message.getWelcome());
+                case ACK -> {
+                    if (message.getAck().getSeq() == inventoryAckSeq) {
+                        if (message.getAck().getError().isEmpty()) {
+                            LOG.info("Server stored inventory {}", inventoryInFlight);
+                        } else {
+                            LOG.error("Server rejected inventory: {}", message.getAck().getError());
+                        }
+                        inventoryAckSeq = -1;
+                    }
+                }
+                default -> LOG.debug("Ignoring server message {}", message.getKindCase());
+            }
+        }
+
+        private void welcome(Welcome welcome) {
+            welcomed = true;
+            long interval = Math.max(1, welcome.getHeartbeatIntervalSeconds());
+            heartbeats = timers.scheduleAtFixedRate(() -> outbox.control(AgentMessage.newBuilder()
+                    .setHeartbeat(Heartbeat.newBuilder().setSentUnixMs(System.currentTimeMillis()))),
+                    interval, interval, TimeUnit.SECONDS);
+            LOG.info("Connected to {} as node {} (heartbeat every {} s)", server, welcome.getNodeId(), interval);
+            long skew = Math.abs(welcome.getServerTimeUnixMs() - System.currentTimeMillis());
+            if (skew > 60_000) {
+                LOG.warn("Clock differs from the server's by {} s; certificates may be rejected", skew / 1000);
+            }
+            if (!welcome.getInventoryCurrent()) {
+                sendInventory(inventory, inventoryFingerprint);
+            }
+        }
+
+        /** Cuts the serialized report into chunks on the bulk lane; the ack of the last chunk confirms the report. */
+        void sendInventory(InventoryReport report, String fingerprint) {
+            Outbox out = outbox;
+            out.clearBulk();
+            inventoryInFlight = fingerprint;
+            ByteString bytes = report.toByteString();
+            int chunks = Math.max(1, (bytes.size() + CHUNK_BYTES - 1) / CHUNK_BYTES);
+            for (int i = 0; i < chunks; i++) {
+                int from = i * CHUNK_BYTES;
+                boolean last = i == chunks - 1;
+                InventoryChunk chunk = InventoryChunk.newBuilder()
+                        .setReportId(fingerprint)
+                        .setIndex(i)
+                        .setLast(last)
+                        .setData(bytes.substring(from, Math.min(bytes.size(), from + CHUNK_BYTES)))
+                        .build();
+                out.bulk(AgentMessage.newBuilder().setInventoryChunk(chunk), last ? seq -> inventoryAckSeq = seq : seq -> { });
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            done.complete(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            done.complete(Status.UNAVAILABLE.withDescription("server ended the session"));
+        }
+
+        void cancel(String why) {
+            ClientCallStreamObserver<AgentMessage> c = call;
+            if (c != null) {
+                c.cancel(why, null);
+            }
+            done.complete(Status.CANCELLED.withDescription(why));
+        }
+
+        void close() {
+            ScheduledFuture<?> h = heartbeats;
+            if (h != null) {
+                h.cancel(false);
+            }
+            if (outbox != null) {
+                outbox.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.octofleet.agent.session;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And Jitter"): after a server
+ * outage, thousands of agents spread their reconnects over the whole window instead of arriving in waves.
+ */
+final class Backoff {
+    private final long baseMillis;
+    private final long maxMillis;
+    private int attempt;
+
+    Backoff(Duration base, Duration max) {
+        this.baseMillis = base.toMillis();
+        this.maxMillis = max.toMillis();
+    }
+
+    /** The delay before the next attempt; grows with each call until {@link #reset()}. */
+    Duration next() {
+        long ceiling = Math.min(maxMillis, baseMillis << Math.min(attempt, 20));
+        attempt++;
+        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(baseMillis / 2, Math.max(baseMillis, ceiling) + 1));
+    }
+
+    void reset() {
+        attempt = 0;
+    }
+}

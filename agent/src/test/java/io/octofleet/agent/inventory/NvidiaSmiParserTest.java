@@ -1,0 +1,81 @@
+package io.octofleet.agent.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.octofleet.agent.inventory.HostInventory.Gpu;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NvidiaSmiParserTest {
+
+    private static final long MIB = 1024L * 1024L;
+
+    private static List<Gpu> parse(String fixture) {
+        return NvidiaSmiParser.parse(Fixtures.read("nvidia-smi/" + fixture));
+    }
+
+    @Test
+    void parsesMigEnabledA100() {
+        assertThat(parse("a100-sxm4-80gb-mig-enabled.csv")).containsExactly(new Gpu(
+                "NVIDIA", "NVIDIA A100-SXM4-80GB", "GPU-4f6a1c2e-9b3d-7e58-a0c1-2d94b7e3f815",
+                81920 * MIB, "535.183.01", "Enabled"));
+    }
+
+    @Test
+    void parsesEveryGpuOfAnEightWayH100InIndexOrder() {
+        List<Gpu> gpus = parse("h100-80gb-hbm3-x8.csv");
+
+        assertThat(gpus).hasSize(8);
+        assertThat(gpus).allSatisfy(gpu -> {
+            assertThat(gpu.vendor()).isEqualTo("NVIDIA");
+            assertThat(gpu.model()).isEqualTo("NVIDIA H100 80GB HBM3");
+            assertThat(gpu.vramBytes()).isEqualTo(81559 * MIB);
+            assertThat(gpu.driverVersion()).isEqualTo("550.90.07");
+            assertThat(gpu.migMode()).isEqualTo("Disabled");
+        });
+        assertThat(gpus).extracting(Gpu::uuid).doesNotHaveDuplicates()
+                .startsWith("GPU-1b7e0d3a-5c49-2f86-9e14-73a0c5d2b6f1")
+                .endsWith("GPU-c51a6d3f-49e0-b2f7-0c8d-e6a3912f5b7c");
+    }
+
+    @Test
+    void readsNotApplicableMigModeOfGeForceAsEmpty() {
+        assertThat(parse("geforce-rtx-4090.csv")).containsExactly(new Gpu(
+                "NVIDIA", "NVIDIA GeForce RTX 4090", "GPU-9e6b3f0a-71d2-c48e-2b5f-a03d8e7c16b4",
+                24564 * MIB, "560.35.03", ""));
+    }
+
+    @Test
+    void parsesTeslaT4WithoutNvidiaPrefixInItsName() {
+        assertThat(parse("tesla-t4.csv")).containsExactly(new Gpu(
+                "NVIDIA", "Tesla T4", "GPU-3d8f2a61-e5c0-9b74-16a3-f0e72b5c9d48", 15360 * MIB, "470.256.02", ""));
+    }
+
+    @Test
+    void keepsGpuWhoseMemoryIsNotAvailableWithZeroVram() {
+        List<Gpu> gpus = parse("memory-not-available.csv");
+
+        assertThat(gpus).extracting(Gpu::vramBytes).containsExactly(23028 * MIB, 0L);
+        assertThat(gpus.get(1).uuid()).isEqualTo("GPU-b27d5e80-c9a3-14f6-8e0b-2c5d7a91f6e3");
+        assertThat(gpus.get(1).driverVersion()).isEqualTo("535.183.01");
+    }
+
+    @Test
+    void skipsDriverErrorsAndTruncatedLinesInCrlfOutput() {
+        assertThat(parse("garbage-crlf.csv")).containsExactly(new Gpu(
+                "NVIDIA", "Tesla V100-SXM2-32GB", "GPU-f1c4a7e2-08b9-d35f-6a2e-9c70b3d14e86",
+                32768 * MIB, "535.183.01", ""));
+    }
+
+    @Test
+    void readsNoGpusFromEmptyOrBlankOutput() {
+        assertThat(NvidiaSmiParser.parse("")).isEmpty();
+        assertThat(NvidiaSmiParser.parse("\n\n  \r\n")).isEmpty();
+    }
+
+    @Test
+    void readsNotSupportedLikeNotApplicable() {
+        assertThat(NvidiaSmiParser.parse("0, NVIDIA L4, GPU-x, 23034, 550.54.15, [Not Supported], 00000000:00:03.0\n"))
+                .extracting(Gpu::migMode).containsExactly("");
+    }
+}

@@ -51,6 +51,9 @@ public final class InventoryCollector {
     private final GpuInventory gpus;
     private final PackageInventory packages;
     private final Virtualization virtualization;
+    /** Read once per process: the host cannot reboot under a running agent, and some kernels report btime with a
+     * second of jitter, which would otherwise change the fingerprint of an unchanged host. */
+    private Instant bootTime;
 
     public InventoryCollector() {
         this(new CommandRunner());
@@ -77,7 +80,14 @@ public final class InventoryCollector {
                 system(hardware.getComputerSystem()),
                 graphics(hardware),
                 packages.collect(),
-                Instant.ofEpochSecond(Math.max(0, os.getSystemBootTime())));
+                bootTime(os));
+    }
+
+    private Instant bootTime(oshi.software.os.OperatingSystem os) {
+        if (bootTime == null || bootTime.equals(Instant.EPOCH)) {
+            bootTime = Instant.ofEpochSecond(Math.max(0, os.getSystemBootTime()));
+        }
+        return bootTime;
     }
 
     /**

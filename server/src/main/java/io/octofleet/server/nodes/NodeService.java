@@ -5,6 +5,8 @@ import io.micronaut.core.annotation.Nullable;
 import io.octofleet.server.problem.ApiException;
 import jakarta.inject.Singleton;
 import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -17,6 +19,7 @@ import java.util.UUID;
  */
 @Singleton
 public class NodeService {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeService.class);
     static final String DELETED_REASON = "node deleted";
 
     private final DSLContext dsl;
@@ -92,6 +95,12 @@ public class NodeService {
                 throw ApiException.notFound("node " + id);
             }
         });
-        deletions.publishEvent(new NodeDeleted(id));
+        try {
+            deletions.publishEvent(new NodeDeleted(id));
+        } catch (RuntimeException e) {
+            // The deletion is committed and the certificates revoked, so the caller must not see a failure; a session
+            // that was not cut here fails its next certificate check instead.
+            LOG.warn("node {} deleted, but a listener failed to act on it", id, e);
+        }
     }
 }

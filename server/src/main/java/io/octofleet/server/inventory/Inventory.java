@@ -1,5 +1,6 @@
 package io.octofleet.server.inventory;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
@@ -9,8 +10,10 @@ import java.util.List;
 /**
  * A host's inventory as the API shows it. The JSON field names are part of the API (docs/api.md). Unknown strings
  * are "" and unknown numbers 0, never null, so consumers need no null checks; {@code bootTime} may be null.
+ * Empty lists and a null bootTime are written out too (serde would omit them), so every field is always present.
  */
 @Serdeable
+@JsonInclude(JsonInclude.Include.ALWAYS)
 public record Inventory(OperatingSystem os, Cpu cpu, Memory memory, List<Disk> disks, List<FileSystem> filesystems,
                         List<Nic> nics, SystemInfo system, List<Gpu> gpus, List<SoftwarePackage> packages,
                         @Nullable Instant bootTime) {
@@ -43,6 +46,7 @@ public record Inventory(OperatingSystem os, Cpu cpu, Memory memory, List<Disk> d
     }
 
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Nic(String name, String mac, List<String> ipv4, List<String> ipv6, long speedBps) {
         public Nic {
             ipv4 = List.copyOf(ipv4);

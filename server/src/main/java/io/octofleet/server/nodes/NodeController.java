@@ -1,0 +1,128 @@
+package io.octofleet.server.nodes;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.serde.annotation.Serdeable;
+import io.octofleet.server.inventory.Inventory;
+import io.octofleet.server.inventory.InventoryChange;
+import io.octofleet.server.inventory.InventoryService;
+import io.octofleet.server.problem.ApiException;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+/**
+ * The fleet API. Query parameters arrive as text and are parsed here so that a bad value is a problem naming the
+ * parameter and what it allows, not a conversion error.
+ */
+@Controller("/api/v1/nodes")
+@ExecuteOn(TaskExecutors.BLOCKING) // every endpoint queries PostgreSQL over JDBC: keep it off the event loop
+final class NodeController {
+    private static final int DEFAULT_HISTORY_LIMIT = 100;
+
+    private final NodeService nodes;
+    private final InventoryService inventory;
+
+    NodeController(NodeService nodes, InventoryService inventory) {
+        this.nodes = nodes;
+        this.inventory = inventory;
+    }
+
+    @Get("{?q,status,page,size,sort}")
+    Page<Node> list(@Nullable @QueryValue String q, @Nullable @QueryValue String status,
+                    @Nullable @QueryValue String page, @Nullable @QueryValue String size,
+                    @Nullable @QueryValue String sort) {
+        return nodes.list(NodeQuery.parse(q, status, page, size, sort));
+    }
+
+    @Get("/{id}")
+    NodeDetails get(@PathVariable String id) {
+        NodeId node = nodeId(id);
+        Node found = nodes.find(node).orElseThrow(() -> ApiException.notFound("node " + node));
+        return new NodeDetails(found, inventory.find(node).orElse(null));
+    }
+
+    @Get("/{id}/inventory/history{?limit,before}")
+    History history(@PathVariable String id, @Nullable @QueryValue String limit, @Nullable @QueryValue String before) {
+        NodeId node = existing(id);
+        return new History(inventory.history(node, limit(limit), instant("before", before)));
+    }
+
+    @Get("/{id}/packages")
+    Page<Inventory.SoftwarePackage> packages(@PathVariable String id) {
+        List<Inventory.SoftwarePackage> packages = inventory.packages(existing(id));
+        return new Page<>(packages, packages.size());
+    }
+
+    @Delete("/{id}")
+    @Status(HttpStatus.NO_CONTENT)
+    void delete(@PathVariable String id) {
+        nodes.delete(nodeId(id));
+    }
+
+    /** A node with its full inventory (null until the agent's first report). */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record NodeDetails(@JsonUnwrapped Node node, @Nullable Inventory inventory) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record History(List<InventoryChange> items) {
+    }
+
+    private NodeId existing(String id) {
+        NodeId node = nodeId(id);
+        if (!nodes.exists(node)) {
+            throw ApiException.notFound("node " + node);
+        }
+        return node;
+    }
+
+    private static NodeId nodeId(String text) {
+        try {
+            return NodeId.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("node id must be a UUID, got '" + text + "'");
+        }
+    }
+
+    private static int limit(@Nullable String text) {
+        if (text == null || text.isBlank()) {
+            return DEFAULT_HISTORY_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(text.strip());
+            if (limit >= 1 && limit <= InventoryService.MAX_HISTORY_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the allowed range
+        }
+        throw ApiException.invalid("limit must be an integer between 1 and " + InventoryService.MAX_HISTORY_LIMIT
+                + ", got '" + text + "'");
+    }
+
+    private static @Nullable Instant instant(String parameter, @Nullable String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(text.strip());
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalid(parameter + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, got '"
+                    + text + "'");
+        }
+    }
+}

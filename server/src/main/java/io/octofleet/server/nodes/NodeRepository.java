@@ -1,0 +1,171 @@
+package io.octofleet.server.nodes;
+
+import io.micronaut.core.annotation.Nullable;
+import io.octofleet.server.inventory.Inventory;
+import jakarta.inject.Singleton;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.SelectField;
+import org.jooq.SelectOnConditionStep;
+import org.jooq.SortField;
+import org.jooq.impl.DSL;
+import org.jooq.types.DayToSecond;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+
+import static io.octofleet.server.db.Tables.AGENT_CERTIFICATES;
+import static io.octofleet.server.db.Tables.NODES;
+import static io.octofleet.server.db.Tables.NODE_NICS;
+import static io.octofleet.server.db.Tables.NODE_OS;
+
+/**
+ * The nodes table (and the revocation of a node's certificates when it is deleted). Times are the database's
+ * {@code now()}, so replicas with skewed clocks agree on who is stale.
+ */
+@Singleton
+final class NodeRepository {
+    private static final List<SelectField<?>> NODE_FIELDS = List.of(NODES.ID, NODES.HOSTNAME, NODES.ONLINE,
+            NODES.LAST_SEEN, NODES.AGENT_VERSION, NODES.ENROLLED_AT,
+            NODE_OS.FAMILY, NODE_OS.NAME, NODE_OS.VERSION, NODE_OS.KERNEL, NODE_OS.ARCH);
+
+    private final DSLContext dsl;
+
+    NodeRepository(DSLContext dsl) {
+        this.dsl = dsl;
+    }
+
+    void insert(DSLContext tx, NodeId id, String hostname, String agentVersion, @Nullable UUID enrollmentTokenId) {
+        tx.insertInto(NODES)
+                .set(NODES.ID, id.value())
+                .set(NODES.HOSTNAME, hostname)
+                .set(NODES.AGENT_VERSION, agentVersion)
+                .set(NODES.ENROLLED_WITH_TOKEN, enrollmentTokenId)
+                .execute();
+    }
+
+    boolean exists(NodeId id) {
+        return dsl.fetchExists(NODES, NODES.ID.eq(id.value()));
+    }
+
+    Optional<Node> find(NodeId id) {
+        return selectNodes(dsl).where(NODES.ID.eq(id.value())).fetchOptional(NodeRepository::node);
+    }
+
+    Page<Node> list(NodeQuery query) {
+        Condition condition = condition(query);
+        int total = dsl.fetchCount(NODES, condition);
+        List<Node> items = selectNodes(dsl)
+                .where(condition)
+                .orderBy(order(query), NODES.ID)
+                .limit(query.size())
+                .offset((long) query.page() * query.size())
+                .fetch(NodeRepository::node);
+        return new Page<>(items, total);
+    }
+
+    void sessionOpened(NodeId id, UUID sessionId, String hostname, String agentVersion) {
+        dsl.update(NODES)
+                .set(NODES.ONLINE, true)
+                .set(NODES.SESSION_ID, sessionId)
+                .set(NODES.LAST_SEEN, DSL.currentOffsetDateTime())
+                .set(NODES.HOSTNAME, hostname)
+                .set(NODES.AGENT_VERSION, agentVersion)
+                .where(NODES.ID.eq(id.value()))
+                .execute();
+    }
+
+    /** True when {@code sessionId} is still the node's session (so the heartbeat counted). */
+    boolean heartbeat(NodeId id, UUID sessionId) {
+        // online=true too: a heartbeat that arrives after the stale sweep gave up on the node brings it back.
+        return dsl.update(NODES)
+                .set(NODES.ONLINE, true)
+                .set(NODES.LAST_SEEN, DSL.currentOffsetDateTime())
+                .where(NODES.ID.eq(id.value()).and(NODES.SESSION_ID.eq(sessionId)))
+                .execute() == 1;
+    }
+
+    void sessionClosed(NodeId id, UUID sessionId) {
+        dsl.update(NODES)
+                .set(NODES.ONLINE, false)
+                .set(NODES.SESSION_ID, (UUID) null)
+                .set(NODES.LAST_SEEN, DSL.currentOffsetDateTime())
+                .where(NODES.ID.eq(id.value()).and(NODES.SESSION_ID.eq(sessionId)))
+                .execute();
+    }
+
+    int markOfflineNotSeenFor(Duration silence) {
+        // session_id stays: if that session is in fact alive, its next heartbeat marks the node online again.
+        return dsl.update(NODES)
+                .set(NODES.ONLINE, false)
+                .where(NODES.ONLINE.isTrue()
+                        .and(NODES.LAST_SEEN.lt(DSL.currentOffsetDateTime().minus(DayToSecond.valueOf(silence)))))
+                .execute();
+    }
+
+    /** Revokes the node's certificates that are not revoked yet; earlier revocations keep their time and reason. */
+    int revokeCertificates(DSLContext tx, NodeId id, String reason) {
+        return tx.update(AGENT_CERTIFICATES)
+                .set(AGENT_CERTIFICATES.REVOKED_AT, DSL.currentOffsetDateTime())
+                .set(AGENT_CERTIFICATES.REVOCATION_REASON, reason)
+                .where(AGENT_CERTIFICATES.NODE_ID.eq(id.value()).and(AGENT_CERTIFICATES.REVOKED_AT.isNull()))
+                .execute();
+    }
+
+    /** Deletes the node; its inventory rows cascade. False when there was no such node. */
+    boolean delete(DSLContext tx, NodeId id) {
+        return tx.deleteFrom(NODES).where(NODES.ID.eq(id.value())).execute() == 1;
+    }
+
+    private static SelectOnConditionStep<Record> selectNodes(DSLContext ctx) {
+        return ctx.select(NODE_FIELDS).from(NODES).leftJoin(NODE_OS).on(NODE_OS.NODE_ID.eq(NODES.ID));
+    }
+
+    private static Condition condition(NodeQuery query) {
+        Condition condition = DSL.noCondition();
+        if (query.status() != null) {
+            condition = condition.and(NODES.ONLINE.eq(query.status() == NodeStatus.ONLINE));
+        }
+        String text = query.text();
+        if (text != null) {
+            // contains/startsWith escape LIKE wildcards, so '%' or '_' in the query match themselves.
+            condition = condition.and(DSL.or(
+                    NODES.HOSTNAME.containsIgnoreCase(text),
+                    NODES.ID.cast(String.class).startsWith(text.toLowerCase(Locale.ROOT)),
+                    DSL.exists(DSL.selectOne().from(NODE_NICS).where(NODE_NICS.NODE_ID.eq(NODES.ID).and(DSL.or(
+                            NODE_NICS.MAC.equalIgnoreCase(text),
+                            DSL.val(text).eq(DSL.any(NODE_NICS.IPV4)),
+                            DSL.val(text).eq(DSL.any(NODE_NICS.IPV6))))))));
+        }
+        return condition;
+    }
+
+    private static SortField<?> order(NodeQuery query) {
+        Field<?> field = switch (query.sort()) {
+            case HOSTNAME -> DSL.lower(NODES.HOSTNAME);
+            case LAST_SEEN -> NODES.LAST_SEEN;
+            case STATUS -> NODES.ONLINE; // false < true: offline before online, as the names sort
+            case ENROLLED_AT -> NODES.ENROLLED_AT;
+        };
+        // Never-seen nodes go last whichever the direction: they are the least interesting either way.
+        return (query.descending() ? field.desc() : field.asc()).nullsLast();
+    }
+
+    private static Node node(Record r) {
+        String family = r.get(NODE_OS.FAMILY);
+        OffsetDateTime lastSeen = r.get(NODES.LAST_SEEN);
+        return new Node(new NodeId(r.get(NODES.ID)), r.get(NODES.HOSTNAME),
+                r.get(NODES.ONLINE) ? NodeStatus.ONLINE : NodeStatus.OFFLINE,
+                lastSeen == null ? null : lastSeen.toInstant(),
+                r.get(NODES.AGENT_VERSION),
+                family == null ? null : new Inventory.OperatingSystem(family, r.get(NODE_OS.NAME),
+                        r.get(NODE_OS.VERSION), r.get(NODE_OS.KERNEL), r.get(NODE_OS.ARCH)),
+                r.get(NODES.ENROLLED_AT).toInstant());
+    }
+}

@@ -1,0 +1,106 @@
+package io.octofleet.server.nodes;
+
+import io.micronaut.context.event.ApplicationEventPublisher;
+import io.micronaut.core.annotation.Nullable;
+import io.octofleet.server.problem.ApiException;
+import jakarta.inject.Singleton;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The fleet's nodes: creation at enrollment, presence as agent sessions come and go, listing and deletion.
+ * Presence is keyed by session id because an agent may reconnect (to this or another replica) before the server
+ * notices that its old connection died; only the newest session may change the node's state.
+ */
+@Singleton
+public class NodeService {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeService.class);
+    static final String DELETED_REASON = "node deleted";
+
+    private final DSLContext dsl;
+    private final NodeRepository repository;
+    private final ApplicationEventPublisher<NodeDeleted> deletions;
+
+    NodeService(DSLContext dsl, NodeRepository repository, ApplicationEventPublisher<NodeDeleted> deletions) {
+        this.dsl = dsl;
+        this.repository = repository;
+        this.deletions = deletions;
+    }
+
+    public void create(NodeId id, String hostname, String agentVersion, @Nullable UUID enrollmentTokenId) {
+        create(dsl, id, hostname, agentVersion, enrollmentTokenId);
+    }
+
+    /**
+     * Inserts the node within the caller's transaction ({@code tx} is {@code configuration.dsl()} inside
+     * {@code transaction(...)}), so enrollment can consume its token and create the node atomically.
+     *
+     * @throws org.jooq.exception.IntegrityConstraintViolationException when the id is taken
+     */
+    public void create(DSLContext tx, NodeId id, String hostname, String agentVersion,
+                       @Nullable UUID enrollmentTokenId) {
+        repository.insert(tx, id, hostname, agentVersion, enrollmentTokenId);
+    }
+
+    public boolean exists(NodeId id) {
+        return repository.exists(id);
+    }
+
+    public Optional<Node> find(NodeId id) {
+        return repository.find(id);
+    }
+
+    public Page<Node> list(NodeQuery query) {
+        return repository.list(query);
+    }
+
+    /** The agent opened session {@code sessionId}; it replaces any earlier session of the node. */
+    public void sessionOpened(NodeId id, UUID sessionId, String hostname, String agentVersion) {
+        repository.sessionOpened(id, sessionId, hostname, agentVersion);
+    }
+
+    /** Counts only while {@code sessionId} is the node's current session. */
+    public void heartbeat(NodeId id, UUID sessionId) {
+        repository.heartbeat(id, sessionId);
+    }
+
+    /** Marks the node offline unless a newer session has taken over meanwhile. */
+    public void sessionClosed(NodeId id, UUID sessionId) {
+        repository.sessionClosed(id, sessionId);
+    }
+
+    /**
+     * Marks offline the online nodes not heard from for two heartbeat intervals: their connection died without the
+     * server seeing it close (or the replica holding it died). Returns how many.
+     */
+    public int markStale(Duration heartbeatInterval) {
+        return repository.markOfflineNotSeenFor(heartbeatInterval.multipliedBy(2));
+    }
+
+    /**
+     * Revokes the node's certificates and deletes it with its inventory, then publishes {@link NodeDeleted}.
+     *
+     * @throws ApiException not-found when there is no such node (nothing is changed)
+     */
+    public void delete(NodeId id) {
+        dsl.transaction(c -> {
+            DSLContext tx = c.dsl();
+            repository.revokeCertificates(tx, id, DELETED_REASON);
+            if (!repository.delete(tx, id)) {
+                throw ApiException.notFound("node " + id);
+            }
+        });
+        try {
+            deletions.publishEvent(new NodeDeleted(id));
+        } catch (RuntimeException e) {
+            // The deletion is committed and the certificates revoked, so the caller must not see a failure; a session
+            // that was not cut here fails its next certificate check instead.
+            LOG.warn("node {} deleted, but a listener failed to act on it", id, e);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.octofleet.server.inventory;
+
+import io.micronaut.context.ApplicationContext;
+import io.octofleet.server.nodes.NodeId;
+import io.octofleet.server.nodes.NodeService;
+import io.octofleet.server.nodes.TemporaryHome;
+import io.octofleet.server.problem.ApiException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static io.octofleet.server.inventory.SampleInventory.linuxHost;
+import static io.octofleet.server.inventory.SampleInventory.withDisks;
+import static io.octofleet.server.inventory.SampleInventory.withFilesystems;
+import static io.octofleet.server.inventory.SampleInventory.withNics;
+import static io.octofleet.server.inventory.SampleInventory.withPackages;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+/** Against the real embedded PostgreSQL, migrated by Flyway, in a temporary OCTOFLEET_HOME. */
+class InventoryServiceTest {
+    private static final Instant T1 = Instant.parse("2026-11-21T10:00:00Z");
+    private static final Instant T2 = Instant.parse("2026-11-21T11:00:00Z");
+
+    static TemporaryHome home;
+    static ApplicationContext context;
+    static InventoryService inventory;
+    static NodeService nodes;
+
+    @BeforeAll
+    static void start() {
+        home = TemporaryHome.create();
+        context = ApplicationContext.run(Map.of("octofleet.home", home.path().toString(), "micronaut.server.port", -1));
+        inventory = context.getBean(InventoryService.class);
+        nodes = context.getBean(NodeService.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        context.close();
+        home.close();
+    }
+
+    private static NodeId enrolledNode() {
+        NodeId node = NodeId.random();
+        nodes.create(node, "host-" + node.value().toString().substring(0, 8), "0.1.0", null);
+        return node;
+    }
+
+    @Test
+    void firstReportReadsBackEqualAndIsOneInitialHistoryEntry() {
+        NodeId node = enrolledNode();
+
+        InventoryUpdate update = inventory.store(node, linuxHost(), "sha-1", T1);
+
+        assertThat(update.stored()).isTrue();
+        assertThat(inventory.find(node)).contains(linuxHost());
+        assertThat(inventory.packages(node)).isEqualTo(linuxHost().packages());
+        assertThat(inventory.storedSha256(node)).contains("sha-1");
+        List<InventoryChange> history = inventory.history(node, 100, null);
+        assertThat(history).extracting(InventoryChange::changedAt, InventoryChange::section, InventoryChange::change)
+                .containsExactly(tuple(T1, "inventory", "initial"));
+        assertThat(history.get(0).before()).isNull();
+        assertThat(history.get(0).after()).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsKeys("os", "packages", "bootTime");
+    }
+
+    @Test
+    void nodeWithoutReportHasNoInventory() {
+        NodeId node = enrolledNode();
+
+        assertThat(inventory.find(node)).isEmpty();
+        assertThat(inventory.storedSha256(node)).isEmpty();
+        assertThat(inventory.history(node, 10, null)).isEmpty();
+    }
+
+    @Test
+    void changedReportRecordsExactlyWhatChangedNewestFirstButNotFreeSpace() {
+        NodeId node = enrolledNode();
+        inventory.store(node, linuxHost(), "sha-1", T1);
+        Inventory.Disk newDisk = new Inventory.Disk("sda", "WDC WD80EFZZ", "VK0ABC", 8_001_563_222_016L, "hdd");
+        Inventory next = withPackages(withDisks(withNics(withFilesystems(linuxHost(), fs -> {
+            fs.set(0, new Inventory.FileSystem("/", "ext4", 100L << 30, 3L << 30));
+            return fs;
+        }), nics -> {
+            nics.set(0, new Inventory.Nic("eno1", "3c:ec:ef:10:20:30", List.of("10.0.0.99"),
+                    List.of("fe80::3eec:efff:fe10:2030"), 10_000_000_000L));
+            return nics;
+        }), disks -> {
+            disks.add(newDisk);
+            return disks;
+        }), packages -> {
+            packages.set(2, new Inventory.SoftwarePackage("openssl", "3.0.15-1~deb12u1", "amd64"));
+            return packages;
+        });
+
+        InventoryUpdate update = inventory.store(node, next, "sha-2", T2);
+
+        assertThat(update.changes()).hasSize(3);
+        assertThat(inventory.find(node)).contains(next);
+        assertThat(inventory.storedSha256(node)).contains("sha-2");
+        List<InventoryChange> history = inventory.history(node, 100, null);
+        assertThat(history).extracting(InventoryChange::changedAt, InventoryChange::section, InventoryChange::key,
+                        InventoryChange::change)
+                .containsExactlyInAnyOrder(
+                        tuple(T2, "disks", "sda", "added"),
+                        tuple(T2, "nics", "eno1", "changed"),
+                        tuple(T2, "packages", "openssl:amd64", "changed"),
+                        tuple(T1, "inventory", "inventory", "initial"));
+        assertThat(history.get(history.size() - 1).change()).isEqualTo("initial");
+        InventoryChange upgrade = history.stream().filter(c -> c.section().equals("packages")).findFirst().orElseThrow();
+        assertThat(upgrade.before()).isEqualTo(Map.of("name", "openssl", "version", "3.0.14-1~deb12u2", "arch", "amd64"));
+        assertThat(upgrade.after()).isEqualTo(Map.of("name", "openssl", "version", "3.0.15-1~deb12u1", "arch", "amd64"));
+        InventoryChange added = history.stream().filter(c -> c.section().equals("disks")).findFirst().orElseThrow();
+        assertThat(added.before()).isNull();
+        assertThat(added.after()).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("name", "sda").containsEntry("type", "hdd");
+    }
+
+    @Test
+    void historyPagesBackInTime() {
+        NodeId node = enrolledNode();
+        inventory.store(node, linuxHost(), "sha-1", T1);
+        inventory.store(node, withDisks(linuxHost(), d -> List.of()), "sha-2", T2);
+
+        assertThat(inventory.history(node, 1, null)).extracting(InventoryChange::change).containsExactly("removed");
+        assertThat(inventory.history(node, 10, T2)).extracting(InventoryChange::change).containsExactly("initial");
+        assertThatThrownBy(() -> inventory.history(node, 0, null)).isInstanceOf(ApiException.class)
+                .hasMessageContaining("limit");
+    }
+
+    @Test
+    void sameHashAgainWritesNothing() {
+        NodeId node = enrolledNode();
+        inventory.store(node, linuxHost(), "sha-1", T1);
+
+        // A different body under the same hash proves the tables were not even looked at.
+        InventoryUpdate again = inventory.store(node, withPackages(linuxHost(), p -> List.of()), "sha-1", T2);
+
+        assertThat(again.stored()).isFalse();
+        assertThat(again.changes()).isEmpty();
+        assertThat(inventory.packages(node)).hasSize(3);
+        assertThat(inventory.history(node, 100, null)).hasSize(1);
+    }
+
+    @Test
+    void freeSpaceOnlyReportUpdatesTheValueWithoutHistory() {
+        NodeId node = enrolledNode();
+        inventory.store(node, linuxHost(), "sha-1", T1);
+        Inventory fuller = withFilesystems(linuxHost(), fs -> {
+            fs.set(1, new Inventory.FileSystem("/var", "xfs", 800L << 30, 1L << 30));
+            return fs;
+        });
+
+        InventoryUpdate update = inventory.store(node, fuller, "sha-2", T2);
+
+        assertThat(update.stored()).isTrue();
+        assertThat(update.changes()).isEmpty();
+        assertThat(inventory.find(node).orElseThrow().filesystems().get(1).freeBytes()).isEqualTo(1L << 30);
+        assertThat(inventory.history(node, 100, null)).hasSize(1);
+    }
+
+    @Test
+    void duplicateAndUnsortedItemsAreStoredOncePerKeyInKeyOrder() {
+        NodeId node = enrolledNode();
+        Inventory messy = withPackages(linuxHost(), p -> List.of(p.get(2), p.get(0),
+                new Inventory.SoftwarePackage("bash", "5.2.15-2+b8", "amd64"), p.get(1)));
+
+        inventory.store(node, messy, "sha-1", T1);
+
+        assertThat(inventory.packages(node)).containsExactly(
+                new Inventory.SoftwarePackage("bash", "5.2.15-2+b8", "amd64"),
+                linuxHost().packages().get(1), linuxHost().packages().get(2));
+    }
+
+    @Test
+    void reportForUnknownNodeIsNotFound() {
+        NodeId stranger = NodeId.random();
+
+        assertThatThrownBy(() -> inventory.store(stranger, linuxHost(), "sha-1", T1))
+                .isInstanceOf(ApiException.class).hasMessageContaining(stranger.toString());
+    }
+}

@@ -1,9 +1,8 @@
 package io.octofleet.server.inventory;
 
-import io.micronaut.context.ApplicationContext;
 import io.octofleet.server.nodes.NodeId;
 import io.octofleet.server.nodes.NodeService;
-import io.octofleet.server.nodes.TemporaryHome;
+import io.octofleet.server.TestServer;
 import io.octofleet.server.problem.ApiException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,23 +26,20 @@ class InventoryServiceTest {
     private static final Instant T1 = Instant.parse("2026-11-21T10:00:00Z");
     private static final Instant T2 = Instant.parse("2026-11-21T11:00:00Z");
 
-    static TemporaryHome home;
-    static ApplicationContext context;
+    static TestServer server;
     static InventoryService inventory;
     static NodeService nodes;
 
     @BeforeAll
     static void start() {
-        home = TemporaryHome.create();
-        context = ApplicationContext.run(Map.of("octofleet.home", home.path().toString(), "micronaut.server.port", -1));
-        inventory = context.getBean(InventoryService.class);
-        nodes = context.getBean(NodeService.class);
+        server = TestServer.start(Map.of());
+        inventory = server.bean(InventoryService.class);
+        nodes = server.bean(NodeService.class);
     }
 
     @AfterAll
     static void stop() {
-        context.close();
-        home.close();
+        server.close();
     }
 
     private static NodeId enrolledNode() {

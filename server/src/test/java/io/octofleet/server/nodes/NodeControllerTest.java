@@ -3,7 +3,7 @@ package io.octofleet.server.nodes;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
-import io.micronaut.runtime.server.EmbeddedServer;
+import io.octofleet.server.TestServer;
 import io.octofleet.server.inventory.Inventory;
 import io.octofleet.server.inventory.InventoryService;
 import io.octofleet.server.inventory.SampleInventory;
@@ -31,8 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The HTTP API on a random port, backed by the real embedded PostgreSQL. */
 class NodeControllerTest {
-    static TemporaryHome home;
-    static EmbeddedServer server;
+    static TestServer server;
     static JsonMapper json;
     static NodeService nodes;
     static InventoryService inventory;
@@ -46,10 +45,8 @@ class NodeControllerTest {
 
     @BeforeAll
     static void start() {
-        home = TemporaryHome.create();
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of("octofleet.home", home.path().toString(),
-                "micronaut.server.port", -1, "octofleet.grpc.heartbeat-interval", "1h"));
-        ApplicationContext context = server.getApplicationContext();
+        server = TestServer.start(Map.of("octofleet.grpc.heartbeat-interval", "1h"));
+        ApplicationContext context = server.context();
         json = context.getBean(JsonMapper.class);
         nodes = context.getBean(NodeService.class);
         inventory = context.getBean(InventoryService.class);
@@ -71,8 +68,7 @@ class NodeControllerTest {
 
     @AfterAll
     static void stop() {
-        server.getApplicationContext().close();
-        home.close();
+        server.close();
     }
 
     private static NodeId enrolled(String hostname) {
@@ -81,10 +77,9 @@ class NodeControllerTest {
         return id;
     }
 
-    /** Every API call goes through here, so credentials can be added in one place once the API requires them. */
+    /** Every API call goes through here: logged in as admin. */
     private static HttpRequest.Builder request(String pathAndQuery) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + pathAndQuery))
-                .timeout(Duration.ofSeconds(10));
+        return server.request(pathAndQuery);
     }
 
     private static HttpResponse<String> get(String pathAndQuery) {

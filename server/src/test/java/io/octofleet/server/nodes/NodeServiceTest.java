@@ -1,6 +1,6 @@
 package io.octofleet.server.nodes;
 
-import io.micronaut.context.ApplicationContext;
+import io.octofleet.server.TestServer;
 import io.octofleet.server.inventory.InventoryService;
 import io.octofleet.server.inventory.SampleInventory;
 import io.octofleet.server.problem.ApiException;
@@ -26,27 +26,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class NodeServiceTest {
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
-    static TemporaryHome home;
-    static ApplicationContext context;
+    static TestServer server;
     static NodeService nodes;
     static InventoryService inventory;
     static DSLContext dsl;
 
     @BeforeAll
     static void start() {
-        home = TemporaryHome.create();
         // A long configured interval keeps the scheduled sweep away from the nodes these tests age by hand.
-        context = ApplicationContext.run(Map.of("octofleet.home", home.path().toString(), "micronaut.server.port", -1,
-                "octofleet.grpc.heartbeat-interval", "1h"));
-        nodes = context.getBean(NodeService.class);
-        inventory = context.getBean(InventoryService.class);
-        dsl = context.getBean(DSLContext.class);
+        server = TestServer.start(Map.of("octofleet.grpc.heartbeat-interval", "1h"));
+        nodes = server.bean(NodeService.class);
+        inventory = server.bean(InventoryService.class);
+        dsl = server.bean(DSLContext.class);
     }
 
     @AfterAll
     static void stop() {
-        context.close();
-        home.close();
+        server.close();
     }
 
     private static NodeId enrolled(String hostname) {

@@ -1,0 +1,120 @@
+package io.octofleet.server;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The real server in-process for one test class: embedded PostgreSQL in a throwaway OCTOFLEET_HOME, HTTP and gRPC on
+ * free ports, a known admin password, and an HTTP client that logs in as admin.
+ */
+public final class TestServer implements AutoCloseable {
+    public static final String ADMIN_PASSWORD = "test-admin-password-1";
+    private final Path home;
+    private final EmbeddedServer server;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private String token;
+
+    private TestServer(Path home, EmbeddedServer server) {
+        this.home = home;
+        this.server = server;
+    }
+
+    public static TestServer start(Map<String, Object> extra) {
+        try {
+            Path parent = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+            Path home = Files.createTempDirectory(parent, "octofleet-home-");
+            Map<String, Object> properties = new HashMap<>(Map.of(
+                    "octofleet.home", home.toString(),
+                    "micronaut.server.port", -1,
+                    "octofleet.grpc.port", 0,
+                    "octofleet.admin-password", ADMIN_PASSWORD));
+            properties.putAll(extra);
+            return new TestServer(home, ApplicationContext.run(EmbeddedServer.class, properties));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public ApplicationContext context() {
+        return server.getApplicationContext();
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context().getBean(type);
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public HttpResponse<String> get(String path) {
+        return send(request(path).GET());
+    }
+
+    public HttpResponse<String> post(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public HttpResponse<String> delete(String path) {
+        return send(request(path).DELETE());
+    }
+
+    /** Sends without the admin token (for authorization tests). */
+    public HttpResponse<String> anonymous(HttpRequest.Builder request) {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.getPort() + path);
+    }
+
+    /** A request builder for {@code path} carrying the admin's bearer token. */
+    public HttpRequest.Builder request(String path) {
+        if (token == null) {
+            HttpResponse<String> login = anonymous(HttpRequest.newBuilder(uri("/api/v1/auth/login"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"username\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}")));
+            if (login.statusCode() != 200) {
+                throw new IllegalStateException("admin login failed: " + login.statusCode() + " " + login.body());
+            }
+            token = login.body().replaceAll(".*\"token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+        }
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        return anonymous(request);
+    }
+
+    @Override
+    public void close() {
+        server.getApplicationContext().close();
+        try (Stream<Path> files = Files.walk(home)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

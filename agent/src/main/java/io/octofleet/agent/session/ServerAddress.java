@@ -19,7 +19,7 @@ public record ServerAddress(String host, int port) {
         }
     }
 
-    static Optional<ServerAddress> load(Path stateDir) throws IOException {
+    public static Optional<ServerAddress> load(Path stateDir) throws IOException {
         Path file = stateDir.resolve(FILE);
         if (!Files.exists(file)) {
             return Optional.empty();

@@ -117,7 +117,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             reportId = null;
             return;
         }
-        chunk.getData().writeTo(reportBytes);
+        reportBytes.writeBytes(chunk.getData().toByteArray());
         nextChunk++;
         if (!chunk.getLast()) {
             return;

@@ -181,7 +181,7 @@ class NodeServiceTest {
         assertThat(certificate.getRevocationReason()).isEqualTo("node deleted");
         assertThat(dsl.fetchCount(NODE_PACKAGES, NODE_PACKAGES.NODE_ID.eq(id.value()))).isZero();
         assertThat(inventory.find(id)).isEmpty();
-        assertThat(context.getBean(RecordedDeletions.class).nodes).contains(id);
+        assertThat(server.bean(RecordedDeletions.class).nodes).contains(id);
     }
 
     @Test
@@ -190,6 +190,6 @@ class NodeServiceTest {
 
         assertThatThrownBy(() -> nodes.delete(stranger)).isInstanceOf(ApiException.class)
                 .hasMessage("node " + stranger + " not found");
-        assertThat(context.getBean(RecordedDeletions.class).nodes).doesNotContain(stranger);
+        assertThat(server.bean(RecordedDeletions.class).nodes).doesNotContain(stranger);
     }
 }

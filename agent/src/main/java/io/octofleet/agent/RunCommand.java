@@ -4,6 +4,7 @@ import io.octofleet.agent.identity.AgentIdentity;
 import io.octofleet.agent.identity.JoinString;
 import io.octofleet.agent.inventory.InventoryCollector;
 import io.octofleet.agent.session.AgentSessionClient;
+import io.octofleet.agent.session.ChannelFactory;
 import io.octofleet.agent.session.EnrollmentFailedException;
 import io.octofleet.agent.session.Enroller;
 import io.octofleet.agent.session.InventoryMessages;
@@ -92,8 +93,8 @@ final class RunCommand implements Callable<Integer> {
             server = new ServerAddress(joinString.host(), joinString.port());
         }
         InventoryCollector collector = new InventoryCollector();
-        AgentSessionClient client = new AgentSessionClient(stateDir, identity, server,
-                () -> InventoryMessages.toProto(collector.collect(), Instant.now()),
+        AgentSessionClient client = new AgentSessionClient(stateDir, identity, server.toString(),
+                ChannelFactory.mutualTls(server), () -> InventoryMessages.toProto(collector.collect(), Instant.now()),
                 version, hostname, inventoryInterval, Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(client::stop, "octofleet-agent-shutdown"));
         try {

@@ -47,7 +47,8 @@ public final class AgentSessionClient {
     private static final Duration HEALTHY_SESSION = Duration.ofSeconds(30);
 
     private final Path stateDir;
-    private final ServerAddress server;
+    private final String server;
+    private final ChannelFactory channels;
     private final InventorySource inventorySource;
     private final String agentVersion;
     private final String hostname;
@@ -66,11 +67,17 @@ public final class AgentSessionClient {
     private final AtomicReference<Live> live = new AtomicReference<>();
     private volatile boolean stopped;
 
-    public AgentSessionClient(Path stateDir, AgentIdentity identity, ServerAddress server, InventorySource inventorySource,
-                              String agentVersion, String hostname, Duration inventoryInterval, Clock clock) {
+    /**
+     * @param server how to name the server in logs
+     * @param channels opens channels to the server with the current identity
+     */
+    public AgentSessionClient(Path stateDir, AgentIdentity identity, String server, ChannelFactory channels,
+                              InventorySource inventorySource, String agentVersion, String hostname,
+                              Duration inventoryInterval, Clock clock) {
         this.stateDir = stateDir;
         this.identity = identity;
         this.server = server;
+        this.channels = channels;
         this.inventorySource = inventorySource;
         this.agentVersion = agentVersion;
         this.hostname = hostname;
@@ -120,7 +127,7 @@ public final class AgentSessionClient {
         renewIfDue();
         ManagedChannel channel;
         try {
-            channel = Channels.mutualTls(server, identity);
+            channel = channels.open(identity);
         } catch (IOException e) {
             return Status.INTERNAL.withDescription("cannot build TLS context: " + e.getMessage());
         }
@@ -142,11 +149,10 @@ public final class AgentSessionClient {
                     .setHostname(hostname)
                     .setInventorySha256(inventoryFingerprint)
                     .setAgentStartedUnixMs(startedAt.toEpochMilli())));
-            ScheduledFuture<?> renewal = timers.scheduleWithFixedDelay(() -> {
-                if (identity.needsRenewal(clock)) {
-                    session.cancel("certificate renewal due");
-                }
-            }, 1, 1, TimeUnit.MINUTES);
+            // End the session when renewal is due; the next session renews first (it needs a new TLS context anyway).
+            long untilRenewal = Math.max(1_000, Duration.between(clock.instant(), identity.renewAt()).toMillis());
+            ScheduledFuture<?> renewal = timers.schedule(() -> session.cancel("certificate renewal due"),
+                    untilRenewal, TimeUnit.MILLISECONDS);
             try {
                 return session.done().get();
             } catch (ExecutionException e) {
@@ -171,7 +177,7 @@ public final class AgentSessionClient {
         }
         ManagedChannel channel = null;
         try {
-            channel = Channels.mutualTls(server, current);
+            channel = channels.open(current);
             KeyPair keys = AgentIdentity.newKeyPair();
             RenewCertificateResponse response = EnrollmentGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(30, TimeUnit.SECONDS)

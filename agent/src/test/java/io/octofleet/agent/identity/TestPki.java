@@ -26,10 +26,10 @@ import java.util.Date;
  * Test certificates built with BouncyCastle the way the server's CA builds them (the agent's tests cannot use server
  * classes): a P-256 root with pathlen 0, and leaves with one extended key usage each.
  */
-record TestPki(KeyPair keys, X509Certificate certificate) {
-    static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+public record TestPki(KeyPair keys, X509Certificate certificate) {
+    public static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
 
-    static TestPki newCa(String name) throws Exception {
+    public static TestPki newCa(String name) throws Exception {
         KeyPair keys = AgentIdentity.newKeyPair();
         X500Name subject = new X500Name("CN=" + name);
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(),
@@ -45,7 +45,7 @@ record TestPki(KeyPair keys, X509Certificate certificate) {
         return leaf(key, KeyPurposeId.id_kp_serverAuth, NOW.minus(Duration.ofMinutes(5)), NOW.plus(Duration.ofDays(90)));
     }
 
-    X509Certificate leaf(PublicKey key, KeyPurposeId purpose, Instant notBefore, Instant notAfter) throws Exception {
+    public X509Certificate leaf(PublicKey key, KeyPurposeId purpose, Instant notBefore, Instant notAfter) throws Exception {
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(),
                 Date.from(notBefore), Date.from(notAfter), new X500Name("CN=leaf"), key)
                 .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))

@@ -1,6 +1,5 @@
 package io.octofleet.server.inventory;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
@@ -13,7 +12,6 @@ import java.util.List;
  * Empty lists and a null bootTime are written out too (serde would omit them), so every field is always present.
  */
 @Serdeable
-@JsonInclude(JsonInclude.Include.ALWAYS)
 public record Inventory(OperatingSystem os, Cpu cpu, Memory memory, List<Disk> disks, List<FileSystem> filesystems,
                         List<Nic> nics, SystemInfo system, List<Gpu> gpus, List<SoftwarePackage> packages,
                         @Nullable Instant bootTime) {
@@ -46,7 +44,6 @@ public record Inventory(OperatingSystem os, Cpu cpu, Memory memory, List<Disk> d
     }
 
     @Serdeable
-    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Nic(String name, String mac, List<String> ipv4, List<String> ipv6, long speedBps) {
         public Nic {
             ipv4 = List.copyOf(ipv4);

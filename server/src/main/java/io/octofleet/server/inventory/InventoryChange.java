@@ -1,6 +1,5 @@
 package io.octofleet.server.inventory;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
@@ -12,7 +11,6 @@ import java.time.Instant;
  * added and initial entries, {@code after} for removed ones. {@code change} is initial, added, removed or changed.
  */
 @Serdeable
-@JsonInclude(JsonInclude.Include.ALWAYS)
 public record InventoryChange(Instant changedAt, String section, String key, String change,
                               @Nullable Object before, @Nullable Object after) {
 }

@@ -1,6 +1,5 @@
 package io.octofleet.server.nodes;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import io.octofleet.server.inventory.Inventory;
@@ -9,7 +8,6 @@ import java.time.Instant;
 
 /** A managed host as the fleet list shows it; {@code os} is null until the first inventory report. */
 @Serdeable
-@JsonInclude(JsonInclude.Include.ALWAYS)
 public record Node(NodeId id, String hostname, NodeStatus status, @Nullable Instant lastSeen, String agentVersion,
                    @Nullable Inventory.OperatingSystem os, Instant enrolledAt) {
 }

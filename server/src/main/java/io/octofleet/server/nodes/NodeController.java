@@ -1,6 +1,5 @@
 package io.octofleet.server.nodes;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpStatus;
@@ -73,12 +72,10 @@ final class NodeController {
 
     /** A node with its full inventory (null until the agent's first report). */
     @Serdeable
-    @JsonInclude(JsonInclude.Include.ALWAYS)
     record NodeDetails(@JsonUnwrapped Node node, @Nullable Inventory inventory) {
     }
 
     @Serdeable
-    @JsonInclude(JsonInclude.Include.ALWAYS)
     record History(List<InventoryChange> items) {
     }
 

@@ -72,6 +72,16 @@ class SpineEndToEndIT {
         inventory.get("nics").forEach(nic -> reportedMacs.add(nic.get("mac").asText().toLowerCase(Locale.ROOT)));
         assertThat(reportedMacs).containsAnyElementsOf(realMacs());
         assertThat(inventory.at("/os/family").asText()).isEqualTo("linux");
+        // every field of the API is present, even when this machine has nothing to say (no DMI data in a VM)
+        assertThat(inventory.get("system").fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("manufacturer", "model", "serial", "uuid", "biosVersion", "virtualization");
+        assertThat(inventory.get("cpu").fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("model", "vendor", "sockets", "cores", "threads", "maxFrequencyHz");
+        inventory.get("disks").forEach(disk -> assertThat(disk.fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("name", "model", "serial", "sizeBytes", "type"));
+        assertThat(inventory.has("gpus") && inventory.has("packages") && inventory.has("bootTime")).isTrue();
+        assertThat(api.get("/api/v1/nodes/" + node.get("id").asText() + "/packages").body().get("total").asInt())
+                .isGreaterThan(0);
         assertThat(node.get("agentVersion").asText()).isNotBlank();
         assertThat(Files.getPosixFilePermissions(state.resolve("agent.key")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
 

@@ -70,5 +70,5 @@ measure_agent() {
     "$c0" "$c1" "$hz" "$t0" "$t1" "$rss" "$label"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
-measure_agent "java -jar defaults"
-measure_agent "systemd unit flags: -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1" -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+measure_agent defaults
+measure_agent systemd-unit-flags -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1

@@ -20,7 +20,7 @@ trap cleanup EXIT
 now_ms() { date +%s%3N; }
 median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:]]; print(int(statistics.median(v)))' "$@"; }
 
-# Starts the server on $1 (home) and prints milliseconds from exec to the first 200 from /health.
+# Starts the server on $1 (home); sets SERVER_PID and ELAPSED (ms from exec to the first 200 from /health).
 start_server() {
   local home=$1 t0
   t0=$(now_ms)
@@ -31,22 +31,22 @@ start_server() {
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "server died: $(tail -20 "$home.log")" >&2; exit 1; }
     sleep 0.05
   done
-  echo $(( $(now_ms) - t0 ))
+  ELAPSED=$(( $(now_ms) - t0 ))
 }
 stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; }
 
 cold=(); warm=()
 for i in $(seq 1 "$RUNS"); do
   home="$WORK/home-$i"
-  cold+=("$(start_server "$home")"); stop_server
-  warm+=("$(start_server "$home")"); stop_server
+  start_server "$home"; cold+=("$ELAPSED"); stop_server
+  start_server "$home"; warm+=("$ELAPSED"); stop_server
 done
 echo "server cold start to ready (fresh OCTOFLEET_HOME: unpack + initdb + CA + migrations), median of $RUNS: $(median "${cold[@]}") ms  [${cold[*]}]"
 echo "server warm start to ready (existing OCTOFLEET_HOME), median of $RUNS: $(median "${warm[@]}") ms  [${warm[*]}]"
 
 # Agent idle footprint: enroll, let it settle, then sample RSS and CPU time over $IDLE seconds.
 home="$WORK/home-agent"
-start_server "$home" >/dev/null
+start_server "$home"
 PIDS+=("$SERVER_PID")
 TOKEN=$(curl -fsS -H 'Content-Type: application/json' -d "{\"username\":\"admin\",\"password\":\"$PASSWORD\"}" \
   "http://127.0.0.1:$HTTP/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')

@@ -17,8 +17,8 @@ class NvidiaSmiParserTest {
     @Test
     void parsesMigEnabledA100() {
         assertThat(parse("a100-sxm4-80gb-mig-enabled.csv")).containsExactly(new Gpu(
-                "NVIDIA", "NVIDIA A100-SXM4-80GB", "GPU-4f6a1c2e-9b3d-7e58-a0c1-2d94b7e3f815",
-                81920 * MIB, "535.183.01", "Enabled"));
+                "NVIDIA", "NVIDIA A100-SXM4-80GB", "GPU-7fdaf0a5-179b-f636-d15d-daf243e3ff16",
+                81920 * MIB, "535.216.01", "Enabled"));
     }
 
     @Test
@@ -30,7 +30,7 @@ class NvidiaSmiParserTest {
             assertThat(gpu.vendor()).isEqualTo("NVIDIA");
             assertThat(gpu.model()).isEqualTo("NVIDIA H100 80GB HBM3");
             assertThat(gpu.vramBytes()).isEqualTo(81559 * MIB);
-            assertThat(gpu.driverVersion()).isEqualTo("550.90.07");
+            assertThat(gpu.driverVersion()).isEqualTo("550.54.15");
             assertThat(gpu.migMode()).isEqualTo("Disabled");
         });
         assertThat(gpus).extracting(Gpu::uuid).doesNotHaveDuplicates()
@@ -49,6 +49,27 @@ class NvidiaSmiParserTest {
     void parsesTeslaT4WithoutNvidiaPrefixInItsName() {
         assertThat(parse("tesla-t4.csv")).containsExactly(new Gpu(
                 "NVIDIA", "Tesla T4", "GPU-3d8f2a61-e5c0-9b74-16a3-f0e72b5c9d48", 15360 * MIB, "470.256.02", ""));
+    }
+
+    @Test
+    void readsOldDriverOutputWithUnprefixedNameAndBareNotApplicable() {
+        assertThat(parse("geforce-rtx-2080-driver-440.csv")).containsExactly(new Gpu(
+                "NVIDIA", "GeForce RTX 2080", "GPU-22b2c6ac-2d49-4863-197c-9c469071178a", 7979 * MIB, "440.64", ""));
+    }
+
+    @Test
+    void parsesColabTeslaT4() {
+        assertThat(parse("tesla-t4-colab-driver-460.csv")).containsExactly(new Gpu(
+                "NVIDIA", "Tesla T4", "GPU-1b965d81-1d0f-6501-027c-1ecc1437f5ea", 15109 * MIB, "460.32.03", ""));
+    }
+
+    @Test
+    void skipsHeaderLineOfCsvFormatWithoutNoheader() {
+        assertThat(NvidiaSmiParser.parse(
+                "index, name, uuid, memory.total [MiB], driver_version, mig.mode.current, pci.bus_id\n"
+                        + "0, NVIDIA A100-SXM4-80GB, GPU-7fdaf0a5-179b-f636-d15d-daf243e3ff16, 81920, 535.216.01, "
+                        + "Disabled, 00000000:00:05.0\n"))
+                .extracting(Gpu::migMode).containsExactly("Disabled");
     }
 
     @Test

@@ -54,6 +54,13 @@ final class GpuInventory {
             return List.of();
         }
         if (result.get().exitCode() != 0) {
+            // Drivers before R450 refuse the whole query over the one field they do not know; ask again without it.
+            result = runner.run(NvidiaSmiParser.QUERY_WITHOUT_MIG, NVIDIA_SMI_TIMEOUT);
+            if (result.isEmpty()) {
+                return List.of();
+            }
+        }
+        if (result.get().exitCode() != 0) {
             // Installed but unusable: driver not loaded, no devices, version mismatch after an upgrade.
             log.warn("nvidia-smi exited {}: {}", result.get().exitCode(), firstLine(result.get().stdout()));
             return List.of();

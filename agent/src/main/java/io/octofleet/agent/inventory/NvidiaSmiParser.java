@@ -23,6 +23,15 @@ final class NvidiaSmiParser {
             "--query-gpu=index,name,uuid,memory.total,driver_version,mig.mode.current,pci.bus_id",
             "--format=csv,noheader,nounits");
 
+    /**
+     * For drivers older than R450, which reject {@code mig.mode.current} as an unknown field (they predate MIG):
+     * the same query without it. {@link #parse} reads both.
+     */
+    static final List<String> QUERY_WITHOUT_MIG = List.of(
+            "nvidia-smi",
+            "--query-gpu=index,name,uuid,memory.total,driver_version,pci.bus_id",
+            "--format=csv,noheader,nounits");
+
     private static final int FIELDS = 7;
     private static final long MIB = 1024L * 1024L;
 
@@ -37,7 +46,8 @@ final class NvidiaSmiParser {
                 continue;
             }
             String[] fields = line.split(",", -1);
-            if (fields.length != FIELDS || !isIndex(fields[0].strip())) {
+            boolean withMig = fields.length == FIELDS;
+            if (!withMig && fields.length != FIELDS - 1 || !isIndex(fields[0].strip())) {
                 log.warn("Skipping unexpected nvidia-smi line: {}", line.strip());
                 continue;
             }
@@ -47,7 +57,7 @@ final class NvidiaSmiParser {
                     value(fields[2]),
                     mibToBytes(value(fields[3])),
                     value(fields[4]),
-                    value(fields[5])));
+                    withMig ? value(fields[5]) : ""));
         }
         return gpus;
     }

@@ -39,6 +39,13 @@ class NvidiaSmiParserTest {
     }
 
     @Test
+    void readsTheQueryWithoutMigFieldThatPreR450DriversAnswer() {
+        assertThat(parse("tesla-p100-driver-418-without-mig.csv")).containsExactly(new Gpu(
+                "NVIDIA", "Tesla P100-PCIE-16GB", "GPU-3d9b7a1e-52c4-0f8e-6a77-2c1d9e0b4f11",
+                16280L * 1024 * 1024, "418.87.01", ""));
+    }
+
+    @Test
     void readsNotApplicableMigModeOfGeForceAsEmpty() {
         assertThat(parse("geforce-rtx-4090.csv")).containsExactly(new Gpu(
                 "NVIDIA", "NVIDIA GeForce RTX 4090", "GPU-9e6b3f0a-71d2-c48e-2b5f-a03d8e7c16b4",

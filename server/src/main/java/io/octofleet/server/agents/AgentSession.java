@@ -12,6 +12,7 @@ import io.octofleet.proto.agent.v1.InventoryReport;
 import io.octofleet.proto.agent.v1.ServerMessage;
 import io.octofleet.proto.agent.v1.Welcome;
 import io.octofleet.server.inventory.InventoryService;
+import io.octofleet.server.nodes.AgentFacts;
 import io.octofleet.server.nodes.NodeId;
 import io.octofleet.server.nodes.NodeService;
 import org.slf4j.Logger;
@@ -85,8 +86,13 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             terminate(Status.FAILED_PRECONDITION.withDescription("Hello sent twice"));
             return;
         }
+        String hostname = hello.getHostname().trim();
+        String invalid = AgentFacts.invalid(hostname, hello.getAgentVersion());
+        if (invalid != null) {
+            terminate(Status.INVALID_ARGUMENT.withDescription(invalid));
+            return;
+        }
         helloSeen = true;
-        String hostname = hello.getHostname().isBlank() ? "" : hello.getHostname();
         nodes.sessionOpened(node, sessionId, hostname, hello.getAgentVersion());
         registry.register(this);
         boolean current = !hello.getInventorySha256().isEmpty()

@@ -2,6 +2,7 @@ package io.octofleet.server.enrollment;
 
 import io.micronaut.context.annotation.Value;
 import io.octofleet.server.auth.SecretTokens;
+import io.octofleet.server.nodes.AgentFacts;
 import io.octofleet.server.nodes.NodeId;
 import io.octofleet.server.nodes.NodeService;
 import io.octofleet.server.pki.CertificateAuthority;
@@ -15,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Turns an enrollment token and a CSR into a node and its first certificate, and renews certificates. Consuming the
@@ -25,8 +25,6 @@ import java.util.regex.Pattern;
 @Singleton
 public final class EnrollmentService {
     private static final Logger LOG = LoggerFactory.getLogger(EnrollmentService.class);
-    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,252})");
-    private static final int MAX_VERSION_LENGTH = 64;
 
     private final DSLContext dsl;
     private final EnrollmentTokenRepository tokens;
@@ -51,13 +49,9 @@ public final class EnrollmentService {
 
     public Enrolled enroll(String token, byte[] csrDer, String hostname, String agentVersion, String remoteAddress) {
         String host = hostname == null ? "" : hostname.trim();
-        if (!HOSTNAME.matcher(host).matches()) {
-            throw refuse(null, host, remoteAddress, EnrollmentRefusedException.Kind.INVALID_ARGUMENT,
-                    "hostname must be 1-253 characters of letters, digits, '.', '_' and '-'");
-        }
-        if (agentVersion == null || agentVersion.isBlank() || agentVersion.length() > MAX_VERSION_LENGTH) {
-            throw refuse(null, host, remoteAddress, EnrollmentRefusedException.Kind.INVALID_ARGUMENT,
-                    "agent version must be 1-" + MAX_VERSION_LENGTH + " characters");
+        String invalid = AgentFacts.invalid(host, agentVersion);
+        if (invalid != null) {
+            throw refuse(null, host, remoteAddress, EnrollmentRefusedException.Kind.INVALID_ARGUMENT, invalid);
         }
         byte[] tokenHash = SecretTokens.sha256(token == null ? "" : token);
         NodeId node = NodeId.random();

@@ -71,4 +71,7 @@ measure_agent() {
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 measure_agent defaults
-measure_agent systemd-unit-flags -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+# The JVM flags of the shipped systemd unit, read from it so the figure follows the unit.
+read -r -a UNIT_FLAGS <<<"$(sed -n 's#^ExecStart=/usr/bin/java \(.*\) -Djna.tmpdir.*#\1#p' agent/packaging/octofleet-agent.service)"
+echo "systemd unit JVM flags: ${UNIT_FLAGS[*]}"
+measure_agent systemd-unit-flags "${UNIT_FLAGS[@]}"

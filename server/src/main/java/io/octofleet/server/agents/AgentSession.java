@@ -72,12 +72,24 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         }
         switch (message.getKindCase()) {
             case HELLO -> hello(message.getHello());
-            case HEARTBEAT -> nodes.heartbeat(node, sessionId);
+            case HEARTBEAT -> heartbeat();
             case INVENTORY_CHUNK -> inventoryChunk(message.getSeq(), message.getInventoryChunk());
             case ACK -> {
                 // Nothing the server sends needs an ack yet; job assignments will.
             }
             default -> LOG.debug("node {}: ignoring unknown message kind {}", node, message.getKindCase());
+        }
+    }
+
+    /**
+     * A heartbeat that no longer counts means this session lost its node: deleted (on any replica: this is how a
+     * replica that did not see the deletion cuts the session) or taken over by a newer session.
+     */
+    private void heartbeat() {
+        if (!nodes.heartbeat(node, sessionId)) {
+            terminate(nodes.exists(node)
+                    ? Status.ABORTED.withDescription("superseded by a newer session of the same agent")
+                    : Status.UNAUTHENTICATED.withDescription("node " + node + " was deleted and its certificate revoked"));
         }
     }
 

@@ -64,9 +64,12 @@ public class NodeService {
         repository.sessionOpened(id, sessionId, hostname, agentVersion);
     }
 
-    /** Counts only while {@code sessionId} is the node's current session. */
-    public void heartbeat(NodeId id, UUID sessionId) {
-        repository.heartbeat(id, sessionId);
+    /**
+     * Counts only while {@code sessionId} is the node's current session; returns false when it is not (the node was
+     * deleted, or a newer session replaced this one, possibly on another server replica).
+     */
+    public boolean heartbeat(NodeId id, UUID sessionId) {
+        return repository.heartbeat(id, sessionId);
     }
 
     /** Marks the node offline unless a newer session has taken over meanwhile. */

@@ -186,6 +186,17 @@ class AgentSessionTest {
         assertThat(status.getDescription()).contains("deleted");
     }
 
+    @Test
+    void heartbeatOfANodeDeletedElsewhereEndsTheSession() throws Exception {
+        session.onNext(hello(1, "fp-5"));
+        await(() -> received.size() == 1);
+        // deleted by another server replica: no NodeDeleted event reaches this one
+        server.bean(org.jooq.DSLContext.class).deleteFrom(io.octofleet.server.db.Tables.NODES)
+                .where(io.octofleet.server.db.Tables.NODES.ID.eq(node.value())).execute();
+        session.onNext(AgentMessage.newBuilder().setSeq(2).setHeartbeat(Heartbeat.newBuilder()).build());
+        assertThat(ended.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+
     private NodeStatus status() {
         return nodes.find(node).orElseThrow().status();
     }

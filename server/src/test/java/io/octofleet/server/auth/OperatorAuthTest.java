@@ -92,6 +92,13 @@ class OperatorAuthTest {
         assertThat(response.body()).contains("\"status\":\"UP\"");
     }
 
+    @Test
+    void rootTellsWhereTheApiIsWithoutAuthentication() {
+        HttpResponse<String> response = server.anonymous(HttpRequest.newBuilder(server.uri("/")));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"api\":\"/api/v1\"").contains("\"health\":\"/health\"");
+    }
+
     private static HttpResponse<String> login(String user, String password) {
         return server.anonymous(HttpRequest.newBuilder(server.uri("/api/v1/auth/login"))
                 .header("Content-Type", "application/json")

@@ -39,9 +39,12 @@ public final class AgentGrpcServer implements AgentEndpoint {
     private final Server server;
     private final String advertisedHost;
     private final ExecutorService executor;
+    private final SessionRegistry sessions;
 
     AgentGrpcServer(GrpcConfiguration config, CertificateAuthority ca, EnrollmentGrpcEndpoint enrollment,
-                    AgentSessionGrpcEndpoint sessions, ClientCertificateInterceptor certificates) {
+                    AgentSessionGrpcEndpoint sessionEndpoint, SessionRegistry sessions,
+                    ClientCertificateInterceptor certificates) {
+        this.sessions = sessions;
         this.advertisedHost = config.advertiseAddress();
         List<String> extraNames = new ArrayList<>();
         if (config.advertiseAddress() != null && !config.advertiseAddress().isBlank()) {
@@ -65,7 +68,7 @@ public final class AgentGrpcServer implements AgentEndpoint {
                     .sslContext(sslContext(tls, ca.certificate()))
                     .executor(executor)
                     .addService(ServerInterceptors.intercept(enrollment, certificates, new RemoteAddressInterceptor()))
-                    .addService(ServerInterceptors.intercept(sessions, certificates, new RemoteAddressInterceptor()))
+                    .addService(ServerInterceptors.intercept(sessionEndpoint, certificates, new RemoteAddressInterceptor()))
                     // Find dead agents even when TCP does not tell us (NAT timeouts, pulled cables).
                     .keepAliveTime(30, TimeUnit.SECONDS)
                     .keepAliveTimeout(10, TimeUnit.SECONDS)
@@ -106,6 +109,8 @@ public final class AgentGrpcServer implements AgentEndpoint {
     @PreDestroy
     void stop() throws InterruptedException {
         server.shutdown();
+        // Sessions never end by themselves; end them so agents reconnect now instead of after a timeout.
+        sessions.terminateAll(io.grpc.Status.UNAVAILABLE.withDescription("server shutting down"));
         if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
             server.shutdownNow();
         }

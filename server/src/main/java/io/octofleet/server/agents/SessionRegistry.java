@@ -33,6 +33,12 @@ final class SessionRegistry {
         return sessions.size();
     }
 
+    /** Ends every session (server shutdown): agents see UNAVAILABLE and reconnect, to this or another replica. */
+    void terminateAll(Status status) {
+        sessions.values().forEach(session -> session.terminate(status));
+        sessions.clear();
+    }
+
     @EventListener
     void onNodeDeleted(NodeDeleted event) {
         AgentSession session = sessions.remove(event.node());

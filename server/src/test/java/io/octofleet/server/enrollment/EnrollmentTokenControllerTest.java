@@ -45,6 +45,14 @@ class EnrollmentTokenControllerTest {
     }
 
     @Test
+    void bodyIsOptionalAndDefaultsToOneUseForOneHour() {
+        HttpResponse<String> response = server.send(server.request("/api/v1/enrollment-tokens")
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        assertThat(response.body()).contains("\"maxUses\":1");
+    }
+
+    @Test
     void listShowsTokensWithoutSecrets() {
         String created = server.post("/api/v1/enrollment-tokens", "{}").body();
         String secret = created.replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");

@@ -16,11 +16,14 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "run",
@@ -57,7 +60,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        prepareStateDir();
+        if (!prepareStateDir()) {
+            return 2;
+        }
         String hostname = InventoryCollector.hostname();
         String version = AgentVersion.current();
         Optional<AgentIdentity> existing = reEnroll ? Optional.empty() : AgentIdentity.load(stateDir);
@@ -106,10 +111,24 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private void prepareStateDir() throws IOException {
+    /**
+     * Creates the state dir 0700. An existing one must already be private: it holds the agent's private key, and
+     * silently tightening a shared directory someone passed by mistake (say /tmp) would break other programs.
+     */
+    private boolean prepareStateDir() throws IOException {
         if (!Files.isDirectory(stateDir)) {
-            Files.createDirectories(stateDir);
+            Files.createDirectories(stateDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            return true;
         }
-        Files.setPosixFilePermissions(stateDir, PosixFilePermissions.fromString("rwx------"));
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(stateDir);
+        Set<PosixFilePermission> others = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+                PosixFilePermission.OTHERS_EXECUTE);
+        if (permissions.stream().anyMatch(others::contains)) {
+            System.err.println("State dir " + stateDir + " is accessible to other users ("
+                    + PosixFilePermissions.toString(permissions) + "); use a private directory (chmod 700) or a new path.");
+            return false;
+        }
+        return true;
     }
 }

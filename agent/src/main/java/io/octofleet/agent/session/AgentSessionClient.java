@@ -45,6 +45,8 @@ public final class AgentSessionClient {
     static final int CHUNK_BYTES = 64 * 1024;
     /** A session that lived this long counts as healthy: the next reconnect starts from the smallest delay. */
     private static final Duration HEALTHY_SESSION = Duration.ofSeconds(30);
+    /** How soon to retry a failed certificate renewal while the current certificate is still valid. */
+    private static final Duration RENEWAL_RETRY = Duration.ofMinutes(5);
 
     private final Path stateDir;
     private final String server;
@@ -150,7 +152,11 @@ public final class AgentSessionClient {
                     .setInventorySha256(inventoryFingerprint)
                     .setAgentStartedUnixMs(startedAt.toEpochMilli())));
             // End the session when renewal is due; the next session renews first (it needs a new TLS context anyway).
-            long untilRenewal = Math.max(1_000, Duration.between(clock.instant(), identity.renewAt()).toMillis());
+            // Past due means the renewal just failed: try again later rather than cutting every session short.
+            long untilRenewal = Duration.between(clock.instant(), identity.renewAt()).toMillis();
+            if (untilRenewal <= 0) {
+                untilRenewal = RENEWAL_RETRY.toMillis();
+            }
             ScheduledFuture<?> renewal = timers.schedule(() -> session.cancel("certificate renewal due"),
                     untilRenewal, TimeUnit.MILLISECONDS);
             try {

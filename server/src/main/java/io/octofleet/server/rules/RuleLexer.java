@@ -1,34 +1,25 @@
 package io.octofleet.server.rules;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 
 /**
- * Splits a rule into tokens. Strings are double-quoted with {@code \"} and {@code \\} as the only escapes; anything
+ * Reads a rule token by token, on demand, so the first problem in reading order is the one reported. Strings are double-quoted with {@code \"} and {@code \\} as the only escapes; anything
  * else after a backslash is an error rather than a guess, so a rule means exactly what it says.
  */
 final class RuleLexer {
     private final String text;
     private int at;
 
-    private RuleLexer(String text) {
+    RuleLexer(String text) {
         this.text = text;
     }
 
-    /** @throws RuleException at the offending character */
-    static List<Token> tokens(String text) {
-        RuleLexer lexer = new RuleLexer(text);
-        List<Token> tokens = new ArrayList<>();
-        Token token;
-        do {
-            token = lexer.next();
-            tokens.add(token);
-        } while (token.kind() != Token.Kind.END);
-        return tokens;
-    }
-
-    private Token next() {
+    /**
+     * The next token; {@code END} at the end of the text, and again on every later call.
+     *
+     * @throws RuleException at the offending character
+     */
+    Token next() {
         while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
             at++;
         }
@@ -113,7 +104,8 @@ final class RuleLexer {
         while (at < text.length() && (isDigit(text.charAt(at)) || text.charAt(at) == '.')) {
             at++;
         }
-        while (at < text.length() && isLetter(text.charAt(at))) {
+        // The unit; digits after it are kept with it, so "8GB2" is one bad literal rather than two tokens.
+        while (at < text.length() && (isLetter(text.charAt(at)) || isDigit(text.charAt(at)))) {
             at++;
         }
         String source = text.substring(start, at);

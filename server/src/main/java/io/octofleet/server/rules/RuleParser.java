@@ -33,12 +33,14 @@ final class RuleParser {
             "kb", 1000L, "mb", 1000L * 1000, "gb", 1000L * 1000 * 1000, "tb", 1000L * 1000 * 1000 * 1000,
             "kib", 1L << 10, "mib", 1L << 20, "gib", 1L << 30, "tib", 1L << 40);
 
-    private final List<Token> tokens;
-    private int next;
+    private final RuleLexer lexer;
+    private Token current;
+    private Token previous;
     private int depth;
 
-    private RuleParser(List<Token> tokens) {
-        this.tokens = tokens;
+    private RuleParser(RuleLexer lexer) {
+        this.lexer = lexer;
+        this.current = lexer.next();
     }
 
     /** @throws RuleException at the first problem found */
@@ -46,7 +48,7 @@ final class RuleParser {
         if (text.length() > MAX_LENGTH) {
             throw new RuleException(MAX_LENGTH, "the rule is longer than " + MAX_LENGTH + " characters");
         }
-        RuleParser parser = new RuleParser(RuleLexer.tokens(text));
+        RuleParser parser = new RuleParser(new RuleLexer(text));
         if (parser.peek().kind() == Token.Kind.END) {
             throw new RuleException(0, "the rule is empty");
         }
@@ -81,7 +83,7 @@ final class RuleParser {
             if (++depth > MAX_DEPTH) {
                 throw new RuleException(token.position(), "the rule nests deeper than " + MAX_DEPTH + " levels");
             }
-            next++;
+            advance();
             Expr inner;
             if (token.kind() == Token.Kind.NOT) {
                 inner = new Expr.Not(unary());
@@ -92,7 +94,7 @@ final class RuleParser {
                     throw new RuleException(close.position(), "expected ')' to close the '(' at "
                             + token.position() + ", got " + close.describe());
                 }
-                next++;
+                advance();
             }
             depth--;
             return inner;
@@ -107,7 +109,7 @@ final class RuleParser {
         }
         RuleField field = RuleField.byName(name.text()).orElseThrow(() -> new RuleException(name.position(),
                 "unknown field '" + name.text() + "'; fields are " + RuleField.names()));
-        next++;
+        advance();
         Token op = peek();
         Operator operator = OPERATORS.get(op.kind());
         if (operator == null) {
@@ -119,7 +121,7 @@ final class RuleParser {
                     + field.ruleName() + " (" + field.type().description() + "); use "
                     + field.type().operatorList());
         }
-        next++;
+        advance();
         if (operator != Operator.IN) {
             return new Expr.Comparison(field, operator, List.of(value(field, op)));
         }
@@ -127,16 +129,16 @@ final class RuleParser {
         if (open.kind() != Token.Kind.LBRACKET) {
             throw new RuleException(open.position(), "expected '[' after 'in', got " + open.describe());
         }
-        next++;
+        advance();
         List<Object> values = new ArrayList<>(List.of(value(field, open)));
         while (accept(Token.Kind.COMMA)) {
-            values.add(value(field, tokens.get(next - 1)));
+            values.add(value(field, previous));
         }
         Token close = peek();
         if (close.kind() != Token.Kind.RBRACKET) {
             throw new RuleException(close.position(), "expected ',' or ']' in the list, got " + close.describe());
         }
-        next++;
+        advance();
         return new Expr.Comparison(field, operator, values);
     }
 
@@ -147,7 +149,7 @@ final class RuleParser {
             throw new RuleException(token.position(), "expected a value after '" + previous.text() + "', got "
                     + token.describe());
         }
-        next++;
+        advance();
         return switch (field.type()) {
             case TEXT -> {
                 if (token.kind() != Token.Kind.STRING) {
@@ -202,12 +204,17 @@ final class RuleParser {
     }
 
     private Token peek() {
-        return tokens.get(next);
+        return current;
+    }
+
+    private void advance() {
+        previous = current;
+        current = lexer.next();
     }
 
     private boolean accept(Token.Kind kind) {
-        if (peek().kind() == kind) {
-            next++;
+        if (current.kind() == kind) {
+            advance();
             return true;
         }
         return false;

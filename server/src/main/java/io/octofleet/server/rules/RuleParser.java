@@ -146,8 +146,9 @@ final class RuleParser {
     private Object value(RuleField field, Token previous) {
         Token token = peek();
         if (token.kind() != Token.Kind.STRING && token.kind() != Token.Kind.NUMBER) {
+            String hint = token.kind() == Token.Kind.FIELD ? " (text goes in double quotes)" : "";
             throw new RuleException(token.position(), "expected a value after '" + previous.text() + "', got "
-                    + token.describe());
+                    + token.describe() + hint);
         }
         advance();
         return switch (field.type()) {

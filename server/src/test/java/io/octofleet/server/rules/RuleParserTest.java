@@ -96,6 +96,7 @@ class RuleParserTest {
             "`os.family = \"linux\" and gpu.count >=` | 36 | expected a value after '>=', got the end of the rule",
             "`os.family = and`                      | 12 | expected a value after '=', got 'and'",
             "`os.family \"linux\"`                  | 10 | expected an operator",
+            "`os.family = linux`                    | 12 | expected a value after '=', got 'linux' (text goes in double quotes)",
             "`color = \"red\"`                      | 0  | unknown field 'color'; fields are hostname, status, tag",
             "`OS.family = \"linux\"`                | 0  | unknown field 'OS.family'",
             "`tag = \"a\" and (os.bogus = \"x\")`   | 15 | unknown field 'os.bogus'",

@@ -5,9 +5,16 @@ import io.micronaut.serde.annotation.Serdeable;
 import io.octofleet.server.inventory.Inventory;
 
 import java.time.Instant;
+import java.util.List;
 
-/** A managed host as the fleet list shows it; {@code os} is null until the first inventory report. */
+/**
+ * A managed host as the fleet list shows it; {@code os} is null until the first inventory report, {@code tags} are
+ * sorted.
+ */
 @Serdeable
 public record Node(NodeId id, String hostname, NodeStatus status, @Nullable Instant lastSeen, String agentVersion,
-                   @Nullable Inventory.OperatingSystem os, Instant enrolledAt) {
+                   @Nullable Inventory.OperatingSystem os, Instant enrolledAt, List<String> tags) {
+    public Node {
+        tags = List.copyOf(tags);
+    }
 }

@@ -3,10 +3,12 @@ package io.octofleet.server.nodes;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Put;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
@@ -38,11 +40,11 @@ final class NodeController {
         this.inventory = inventory;
     }
 
-    @Get("{?q,status,page,size,sort}")
+    @Get("{?q,status,query,page,size,sort}")
     Page<Node> list(@Nullable @QueryValue String q, @Nullable @QueryValue String status,
-                    @Nullable @QueryValue String page, @Nullable @QueryValue String size,
-                    @Nullable @QueryValue String sort) {
-        return nodes.list(NodeQuery.parse(q, status, page, size, sort));
+                    @Nullable @QueryValue String query, @Nullable @QueryValue String page,
+                    @Nullable @QueryValue String size, @Nullable @QueryValue String sort) {
+        return nodes.list(NodeQuery.parse(q, status, query, page, size, sort));
     }
 
     @Get("/{id}")
@@ -64,6 +66,14 @@ final class NodeController {
         return new Page<>(packages, packages.size());
     }
 
+    @Put("/{id}/tags")
+    Tags replaceTags(@PathVariable String id, @Body Tags body) {
+        if (body.tags() == null) {
+            throw ApiException.invalid("tags is required: a list of strings, empty to remove all tags");
+        }
+        return new Tags(nodes.replaceTags(nodeId(id), body.tags()));
+    }
+
     @Delete("/{id}")
     @Status(HttpStatus.NO_CONTENT)
     void delete(@PathVariable String id) {
@@ -73,6 +83,11 @@ final class NodeController {
     /** A node with its full inventory (null until the agent's first report). */
     @Serdeable
     record NodeDetails(@JsonUnwrapped Node node, @Nullable Inventory inventory) {
+    }
+
+    /** The body and answer of {@code PUT /{id}/tags}. */
+    @Serdeable
+    record Tags(@Nullable List<String> tags) {
     }
 
     @Serdeable

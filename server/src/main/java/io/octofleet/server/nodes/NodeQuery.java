@@ -2,16 +2,19 @@ package io.octofleet.server.nodes;
 
 import io.micronaut.core.annotation.Nullable;
 import io.octofleet.server.problem.ApiException;
+import io.octofleet.server.rules.Rule;
+import io.octofleet.server.rules.RuleException;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
  * A filtered, sorted page of the fleet. {@code text} matches a hostname substring (case-insensitive), a node id
- * prefix, or a NIC's exact IP or MAC address.
+ * prefix, or a NIC's exact IP or MAC address; {@code rule} is a targeting rule (docs/targeting.md). All filters given
+ * must hold.
  */
-public record NodeQuery(@Nullable String text, @Nullable NodeStatus status, int page, int size, Sort sort,
-                        boolean descending) {
+public record NodeQuery(@Nullable String text, @Nullable NodeStatus status, @Nullable Rule rule, int page, int size,
+                        Sort sort, boolean descending) {
     public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 500;
 
@@ -45,16 +48,17 @@ public record NodeQuery(@Nullable String text, @Nullable NodeStatus status, int 
 
     /** The first page of everything, by hostname. */
     public static NodeQuery firstPage() {
-        return new NodeQuery(null, null, 0, DEFAULT_SIZE, Sort.HOSTNAME, false);
+        return new NodeQuery(null, null, null, 0, DEFAULT_SIZE, Sort.HOSTNAME, false);
     }
 
     /**
      * Reads the query parameters of {@code GET /api/v1/nodes}; absent ones take their defaults.
      *
-     * @throws ApiException invalid-request naming the parameter and the values it allows
+     * @throws ApiException invalid-request naming the parameter and the values it allows; for a bad {@code query}
+     *                      the detail carries the position, {@code query at 17: expected a value after '='}
      */
-    public static NodeQuery parse(@Nullable String q, @Nullable String status, @Nullable String page,
-                                  @Nullable String size, @Nullable String sort) {
+    public static NodeQuery parse(@Nullable String q, @Nullable String status, @Nullable String query,
+                                  @Nullable String page, @Nullable String size, @Nullable String sort) {
         NodeStatus parsedStatus = null;
         if (status != null && !status.isBlank()) {
             parsedStatus = NodeStatus.fromApiName(status.strip()).orElseThrow(() -> ApiException.invalid(
@@ -71,8 +75,19 @@ public record NodeQuery(@Nullable String text, @Nullable NodeStatus status, int 
                             + Arrays.stream(Sort.values()).map(Sort::apiName).collect(Collectors.joining(", "))
                             + " (prefix '-' for descending); got '" + sort + "'"));
         }
-        return new NodeQuery(q, parsedStatus, integer("page", page, 0), integer("size", size, DEFAULT_SIZE),
-                parsedSort, descending);
+        return new NodeQuery(q, parsedStatus, rule(query), integer("page", page, 0),
+                integer("size", size, DEFAULT_SIZE), parsedSort, descending);
+    }
+
+    private static @Nullable Rule rule(@Nullable String query) {
+        if (query == null || query.isBlank()) {
+            return null;
+        }
+        try {
+            return Rule.parse(query);
+        } catch (RuleException e) {
+            throw ApiException.invalid("query " + e.getMessage());
+        }
     }
 
     private static int integer(String parameter, @Nullable String text, int absent) {

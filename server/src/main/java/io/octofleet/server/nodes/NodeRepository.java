@@ -15,6 +15,8 @@ import org.jooq.types.DayToSecond;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -24,6 +26,7 @@ import static io.octofleet.server.db.Tables.AGENT_CERTIFICATES;
 import static io.octofleet.server.db.Tables.NODES;
 import static io.octofleet.server.db.Tables.NODE_NICS;
 import static io.octofleet.server.db.Tables.NODE_OS;
+import static io.octofleet.server.db.Tables.NODE_TAGS;
 
 /**
  * The nodes table (and the revocation of a node's certificates when it is deleted). Times are the database's
@@ -31,9 +34,12 @@ import static io.octofleet.server.db.Tables.NODE_OS;
  */
 @Singleton
 final class NodeRepository {
+    /** The node's tags as one array per row, so a page of nodes stays one query. */
+    private static final Field<String[]> TAGS = DSL.field(DSL.select(DSL.arrayAgg(NODE_TAGS.TAG))
+            .from(NODE_TAGS).where(NODE_TAGS.NODE_ID.eq(NODES.ID))).as("tags");
     private static final List<SelectField<?>> NODE_FIELDS = List.of(NODES.ID, NODES.HOSTNAME, NODES.ONLINE,
             NODES.LAST_SEEN, NODES.AGENT_VERSION, NODES.ENROLLED_AT,
-            NODE_OS.FAMILY, NODE_OS.NAME, NODE_OS.VERSION, NODE_OS.KERNEL, NODE_OS.ARCH);
+            NODE_OS.FAMILY, NODE_OS.NAME, NODE_OS.VERSION, NODE_OS.KERNEL, NODE_OS.ARCH, TAGS);
 
     private final DSLContext dsl;
 
@@ -58,8 +64,9 @@ final class NodeRepository {
         return selectNodes(dsl).where(NODES.ID.eq(id.value())).fetchOptional(NodeRepository::node);
     }
 
-    Page<Node> list(NodeQuery query) {
-        Condition condition = condition(query);
+    /** {@code scope} narrows the query further (a group's members); it is a condition on {@code NODES}. */
+    Page<Node> list(NodeQuery query, Condition scope) {
+        Condition condition = condition(query).and(scope);
         int total = dsl.fetchCount(NODES, condition);
         List<Node> items = selectNodes(dsl)
                 .where(condition)
@@ -68,6 +75,38 @@ final class NodeRepository {
                 .offset((long) query.page() * query.size())
                 .fetch(NodeRepository::node);
         return new Page<>(items, total);
+    }
+
+    /** The ids of the nodes {@code condition} (on {@code NODES}) selects. */
+    List<NodeId> ids(Condition condition) {
+        return dsl.select(NODES.ID).from(NODES).where(condition).fetch(r -> new NodeId(r.value1()));
+    }
+
+    /** Locks the node's row so concurrent tag replacements apply one after the other; false when there is no node. */
+    boolean lock(DSLContext tx, NodeId id) {
+        return tx.select(NODES.ID).from(NODES).where(NODES.ID.eq(id.value())).forUpdate().fetchOptional().isPresent();
+    }
+
+    void replaceTags(DSLContext tx, NodeId id, List<String> tags) {
+        tx.deleteFrom(NODE_TAGS).where(NODE_TAGS.NODE_ID.eq(id.value())).execute();
+        if (!tags.isEmpty()) {
+            var insert = tx.insertInto(NODE_TAGS, NODE_TAGS.NODE_ID, NODE_TAGS.TAG);
+            for (String tag : tags) {
+                insert = insert.values(id.value(), tag);
+            }
+            insert.execute();
+        }
+    }
+
+    /** Nodes carrying at least one of {@code tags}. */
+    static Condition taggedWithAny(Collection<String> tags) {
+        return DSL.exists(DSL.selectOne().from(NODE_TAGS)
+                .where(NODE_TAGS.NODE_ID.eq(NODES.ID).and(NODE_TAGS.TAG.eq(DSL.any(tags.toArray(String[]::new))))));
+    }
+
+    /** Exactly the nodes {@code ids}, those that exist; one array parameter however many ids there are. */
+    static Condition withIds(Collection<NodeId> ids) {
+        return NODES.ID.eq(DSL.any(ids.stream().map(NodeId::value).toArray(UUID[]::new)));
     }
 
     void sessionOpened(NodeId id, UUID sessionId, String hostname, String agentVersion) {
@@ -143,6 +182,9 @@ final class NodeRepository {
                             DSL.val(text).eq(DSL.any(NODE_NICS.IPV4)),
                             DSL.val(text).eq(DSL.any(NODE_NICS.IPV6))))))));
         }
+        if (query.rule() != null) {
+            condition = condition.and(query.rule().condition());
+        }
         return condition;
     }
 
@@ -159,6 +201,7 @@ final class NodeRepository {
 
     private static Node node(Record r) {
         String family = r.get(NODE_OS.FAMILY);
+        String[] tags = r.get(TAGS);
         OffsetDateTime lastSeen = r.get(NODES.LAST_SEEN);
         return new Node(new NodeId(r.get(NODES.ID)), r.get(NODES.HOSTNAME),
                 r.get(NODES.ONLINE) ? NodeStatus.ONLINE : NodeStatus.OFFLINE,
@@ -166,6 +209,7 @@ final class NodeRepository {
                 r.get(NODES.AGENT_VERSION),
                 family == null ? null : new Inventory.OperatingSystem(family, r.get(NODE_OS.NAME),
                         r.get(NODE_OS.VERSION), r.get(NODE_OS.KERNEL), r.get(NODE_OS.ARCH)),
-                r.get(NODES.ENROLLED_AT).toInstant());
+                r.get(NODES.ENROLLED_AT).toInstant(),
+                tags == null ? List.of() : Arrays.stream(tags).sorted().toList());
     }
 }

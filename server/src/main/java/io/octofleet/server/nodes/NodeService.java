@@ -4,12 +4,19 @@ import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.octofleet.server.problem.ApiException;
 import jakarta.inject.Singleton;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -56,7 +63,51 @@ public class NodeService {
     }
 
     public Page<Node> list(NodeQuery query) {
-        return repository.list(query);
+        return repository.list(query, DSL.noCondition());
+    }
+
+    /**
+     * Like {@link #list(NodeQuery)} within {@code scope}, a condition on the {@code nodes} table such as a group's
+     * membership or a compiled targeting rule.
+     */
+    public Page<Node> list(NodeQuery query, Condition scope) {
+        return repository.list(query, scope);
+    }
+
+    /**
+     * The existing nodes that are among {@code ids}, or carry one of {@code tags}, or satisfy one of {@code scopes}
+     * (conditions on the {@code nodes} table): the union, each node once. Empty when every argument is empty.
+     */
+    public Set<NodeId> anyOf(Collection<NodeId> ids, Collection<String> tags, Collection<Condition> scopes) {
+        List<Condition> any = new ArrayList<>(scopes);
+        if (!ids.isEmpty()) {
+            any.add(NodeRepository.withIds(ids));
+        }
+        if (!tags.isEmpty()) {
+            any.add(NodeRepository.taggedWithAny(tags));
+        }
+        if (any.isEmpty()) {
+            return Set.of();
+        }
+        return new LinkedHashSet<>(repository.ids(DSL.or(any)));
+    }
+
+    /**
+     * Makes {@code tags} the node's tags (sorted, duplicates dropped) and returns them.
+     *
+     * @throws ApiException invalid-request for a malformed tag or more than {@value NodeTags#MAX_TAGS} (nothing is
+     *                      changed), not-found when there is no such node
+     */
+    public List<String> replaceTags(NodeId id, List<String> tags) {
+        List<String> normalized = NodeTags.normalized(tags);
+        dsl.transaction(c -> {
+            DSLContext tx = c.dsl();
+            if (!repository.lock(tx, id)) {
+                throw ApiException.notFound("node " + id);
+            }
+            repository.replaceTags(tx, id, normalized);
+        });
+        return normalized;
     }
 
     /** The agent opened session {@code sessionId}; it replaces any earlier session of the node. */

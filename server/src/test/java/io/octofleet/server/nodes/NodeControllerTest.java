@@ -262,6 +262,111 @@ class NodeControllerTest {
         assertThat(get("/api/v1/nodes/" + node + "/inventory/history?before=yesterday").statusCode()).isEqualTo(400);
     }
 
+    private static HttpResponse<String> putTags(NodeId node, String body) {
+        return send(request("/api/v1/nodes/" + node + "/tags").header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    private static String encoded(String text) {
+        return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void putTagsReplacesTheTagsWhichListAndDetailShowSorted() {
+        NodeId node = enrolled("tagged-one");
+
+        HttpResponse<String> response = putTags(node, "{\"tags\": [\"lab\", \"gpu\", \"rack:b7\", \"lab\"]}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(body(response)).isEqualTo(Map.of("tags", List.of("gpu", "lab", "rack:b7")));
+        assertThat(items(get("/api/v1/nodes?q=tagged-one")).get(0)).containsEntry("tags", List.of("gpu", "lab", "rack:b7"));
+        assertThat(body(get("/api/v1/nodes/" + node))).containsEntry("tags", List.of("gpu", "lab", "rack:b7"));
+
+        assertThat(putTags(node, "{\"tags\": [\"web\"]}").statusCode()).isEqualTo(200);
+        assertThat(body(get("/api/v1/nodes/" + node))).containsEntry("tags", List.of("web"));
+        assertThat(putTags(node, "{\"tags\": []}").statusCode()).isEqualTo(200);
+        assertThat(body(get("/api/v1/nodes/" + node))).containsEntry("tags", List.of());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "`{\"tags\": [\"Lab\"]}`               | tag 'Lab' must be 1-63 characters of lower-case letters",
+            "`{\"tags\": [\"\"]}`                  | tag '' must be",
+            "`{\"tags\": [\"has space\"]}`         | tag 'has space' must be",
+            "`{\"tags\": [\"semi;colon\"]}`        | tag 'semi;colon' must be",
+            "`{\"tags\": [\"\u00e9t\u00e9\"]}`  | tag 'été' must be 1-63 characters",
+            "`{\"tags\": [null]}`                  | tag null must be",
+            "`{}`                                    | tags is required",
+    })
+    void invalidTagsAreA400ProblemAndChangeNothing(String body, String detail) {
+        NodeId node = enrolled("bad-tags-node");
+        assertThat(putTags(node, "{\"tags\": [\"keep\"]}").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> response = putTags(node, body);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(body(response)).containsEntry("type", "https://octofleet.io/problems/invalid-request")
+                .hasEntrySatisfying("detail", d -> assertThat((String) d).startsWith(detail));
+        assertThat(body(get("/api/v1/nodes/" + node))).containsEntry("tags", List.of("keep"));
+    }
+
+    @Test
+    void tagLengthAndCountAreBounded() {
+        NodeId node = enrolled("bounded-tags-node");
+        String longest = "t".repeat(63);
+        List<String> most = java.util.stream.IntStream.range(0, 64).mapToObj(i -> "\"t" + i + "\"").toList();
+
+        assertThat(putTags(node, "{\"tags\": [\"" + longest + "\"]}").statusCode()).isEqualTo(200);
+        assertThat(putTags(node, "{\"tags\": [\"" + longest + "x\"]}").statusCode()).isEqualTo(400);
+        assertThat(putTags(node, "{\"tags\": [" + String.join(",", most) + "]}").statusCode()).isEqualTo(200);
+        HttpResponse<String> tooMany = putTags(node, "{\"tags\": [" + String.join(",", most) + ", \"t64\"]}");
+        assertThat(tooMany.statusCode()).isEqualTo(400);
+        assertThat(body(tooMany)).containsEntry("detail", "a node has at most 64 tags, got 65");
+        assertThat((List<?>) body(get("/api/v1/nodes/" + node)).get("tags")).hasSize(64);
+    }
+
+    @Test
+    void tagsOfAnUnknownOrMalformedNodeAre404And400() {
+        NodeId stranger = NodeId.random();
+
+        assertThat(putTags(stranger, "{\"tags\": [\"a\"]}").statusCode()).isEqualTo(404);
+        assertThat(send(request("/api/v1/nodes/nope/tags").header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"tags\": []}")).build()).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void queryFiltersWithTheRuleLanguageTogetherWithTheOtherParameters() {
+        assertThat(putTags(web1, "{\"tags\": [\"frontend\"]}").statusCode()).isEqualTo(200);
+
+        assertThat(hostnames("query=" + encoded("os.family = \"linux\" and hostname ~ \"ctl-*\"")))
+                .containsExactly("ctl-web-01", "ctl-web-02");
+        assertThat(hostnames("query=" + encoded("tag = \"frontend\""))).containsExactly("ctl-web-01");
+        assertThat(hostnames("q=ctl-&query=" + encoded("nic.ip = \"192.168.7.20\""))).containsExactly("ctl-web-02");
+        assertThat(hostnames("q=ctl-&status=online&query=" + encoded("not tag = \"frontend\"")))
+                .containsExactly("ctl-web-02");
+        assertThat(hostnames("q=ctl-&sort=-hostname&size=1&query=" + encoded("os.family = \"linux\"")))
+                .containsExactly("ctl-web-02");
+        assertThat(body(get("/api/v1/nodes?q=ctl-&size=1&query=" + encoded("os.family = \"linux\""))))
+                .containsEntry("total", 2);
+        assertThat(hostnames("q=ctl-&query=" + encoded("hostname = \"'; drop table nodes; --\""))).isEmpty();
+        assertThat(hostnames("q=ctl-")).hasSize(4);
+    }
+
+    @Test
+    void badQueryIsA400ThatPointsAtThePosition() {
+        HttpResponse<String> response = get("/api/v1/nodes?query=" + encoded("os.family = \"linux\" and gpu.count >="));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(body(response)).containsEntry("type", "https://octofleet.io/problems/invalid-request")
+                .containsEntry("detail", "query at 36: expected a value after '>=', got the end of the rule");
+        assertThat(body(get("/api/v1/nodes?query=" + encoded("color = \"red\""))).get("detail"))
+                .asString().startsWith("query at 0: unknown field 'color'");
+        assertThat(get("/api/v1/nodes?query=" + encoded("(".repeat(40) + "tag = \"a\"" + ")".repeat(40))).statusCode())
+                .isEqualTo(400);
+    }
+
     @Test
     void deleteAnswers204AndTheNodeIsGone() {
         NodeId node = enrolled("scratch-delete");

@@ -1,0 +1,88 @@
+package io.octofleet.server.groups;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.serde.annotation.Serdeable;
+import io.octofleet.server.nodes.Node;
+import io.octofleet.server.nodes.NodeQuery;
+import io.octofleet.server.nodes.Page;
+import io.octofleet.server.problem.ApiException;
+
+import java.util.List;
+import java.util.UUID;
+
+/** Groups over HTTP (docs/api.md). A group is replaced as a whole by PUT, with the same checks as POST. */
+@Controller("/api/v1/groups")
+@ExecuteOn(TaskExecutors.BLOCKING) // every endpoint queries PostgreSQL over JDBC: keep it off the event loop
+final class GroupController {
+    private final GroupService groups;
+
+    GroupController(GroupService groups) {
+        this.groups = groups;
+    }
+
+    /** The body of POST and PUT; nodeIds are strings so a malformed one is reported by name, not as bad JSON. */
+    @Serdeable
+    record GroupRequest(@Nullable String name, @Nullable String kind, @Nullable List<String> nodeIds,
+                        @Nullable String rule) {
+        GroupDefinition definition() {
+            return GroupDefinition.parse(name, kind, nodeIds, rule);
+        }
+    }
+
+    @Post
+    HttpResponse<Group> create(@Body GroupRequest request) {
+        Group group = groups.create(request.definition());
+        return HttpResponse.created(group).header("Location", "/api/v1/groups/" + group.id());
+    }
+
+    @Get
+    Page<Group> list() {
+        List<Group> all = groups.list();
+        return new Page<>(all, all.size());
+    }
+
+    @Get("/{id}")
+    Group get(@PathVariable String id) {
+        return groups.find(groupId(id));
+    }
+
+    @Put("/{id}")
+    Group replace(@PathVariable String id, @Body GroupRequest request) {
+        return groups.replace(groupId(id), request.definition());
+    }
+
+    @Delete("/{id}")
+    @Status(HttpStatus.NO_CONTENT)
+    void delete(@PathVariable String id) {
+        groups.delete(groupId(id));
+    }
+
+    @Get("/{id}/nodes{?q,status,query,page,size,sort}")
+    Page<Node> nodes(@PathVariable String id, @Nullable @QueryValue String q, @Nullable @QueryValue String status,
+                     @Nullable @QueryValue String query, @Nullable @QueryValue String page,
+                     @Nullable @QueryValue String size, @Nullable @QueryValue String sort) {
+        UUID group = groupId(id);
+        return groups.nodes(group, NodeQuery.parse(q, status, query, page, size, sort));
+    }
+
+    private static UUID groupId(String text) {
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("group id must be a UUID, got '" + text + "'");
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.octofleet.server.targeting;
+
+import io.octofleet.server.TestServer;
+import io.octofleet.server.inventory.InventoryService;
+import io.octofleet.server.inventory.SampleInventory;
+import io.octofleet.server.nodes.NodeId;
+import io.octofleet.server.nodes.NodeService;
+import io.octofleet.server.problem.ApiException;
+import io.octofleet.server.rules.RuleException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the job engine will call: targets resolved against the real database. */
+class TargetingServiceTest {
+    static TestServer server;
+    static TargetingService targeting;
+    static NodeId tagged;
+    static NodeId gpu;
+    static NodeId member;
+    static NodeId bystander;
+    static UUID staticGroup;
+    static UUID dynamicGroup;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(Map.of("octofleet.grpc.heartbeat-interval", "1h"));
+        targeting = server.bean(TargetingService.class);
+        NodeService nodes = server.bean(NodeService.class);
+        tagged = node(nodes, "t-tagged");
+        gpu = node(nodes, "t-gpu");
+        member = node(nodes, "t-member");
+        bystander = node(nodes, "t-bystander");
+        nodes.replaceTags(tagged, List.of("lab"));
+        server.bean(InventoryService.class).store(gpu, SampleInventory.linuxHost(), "sha-gpu", Instant.now());
+        staticGroup = groupId(server.post("/api/v1/groups",
+                "{\"name\": \"static\", \"kind\": \"static\", \"nodeIds\": [\"" + member + "\"]}").body());
+        dynamicGroup = groupId(server.post("/api/v1/groups",
+                "{\"name\": \"dynamic\", \"kind\": \"dynamic\", \"rule\": \"gpu.count >= 1\"}").body());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static NodeId node(NodeService nodes, String hostname) {
+        NodeId id = NodeId.random();
+        nodes.create(id, hostname, "0.1.0", null);
+        return id;
+    }
+
+    private static UUID groupId(String json) {
+        return UUID.fromString(json.replaceAll(".*\"id\"\\s*:\\s*\"([^\"]+)\".*", "$1"));
+    }
+
+    @Test
+    void resolveIsTheUnionOfEveryKindOfTargetEachNodeOnce() {
+        Targets targets = new Targets(List.of(bystander, tagged), List.of(staticGroup, dynamicGroup), List.of("LAB"),
+                "hostname = \"t-gpu\"");
+
+        assertThat(targeting.resolve(targets)).containsExactlyInAnyOrder(bystander, tagged, member, gpu);
+    }
+
+    @Test
+    void eachKindOfTargetAloneSelectsOnlyItsNodes() {
+        assertThat(targeting.resolve(new Targets(List.of(member), null, null, null))).containsExactly(member);
+        assertThat(targeting.resolve(new Targets(null, List.of(staticGroup), null, null))).containsExactly(member);
+        assertThat(targeting.resolve(new Targets(null, List.of(dynamicGroup), null, null))).containsExactly(gpu);
+        assertThat(targeting.resolve(new Targets(null, null, List.of("lab", "nope"), null))).containsExactly(tagged);
+        assertThat(targeting.resolve(new Targets(null, null, null, "hostname ~ \"t-b*\""))).containsExactly(bystander);
+    }
+
+    @Test
+    void nothingTargetedAndUnknownNodesResolveToNothing() {
+        assertThat(targeting.resolve(new Targets(null, null, null, " "))).isEmpty();
+        assertThat(targeting.resolve(new Targets(List.of(NodeId.random()), List.of(), List.of(), null))).isEmpty();
+    }
+
+    @Test
+    void unknownGroupIsNotFoundAndBadQueryCarriesItsPosition() {
+        UUID stranger = UUID.randomUUID();
+
+        assertThatThrownBy(() -> targeting.resolve(new Targets(null, List.of(stranger), null, null)))
+                .isInstanceOf(ApiException.class).hasMessage("group " + stranger + " not found");
+        assertThatThrownBy(() -> targeting.resolve(new Targets(null, null, null, "tag = ")))
+                .isInstanceOfSatisfying(RuleException.class, e -> assertThat(e.position()).isEqualTo(6));
+    }
+}

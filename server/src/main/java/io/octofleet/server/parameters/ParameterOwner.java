@@ -1,0 +1,40 @@
+package io.octofleet.server.parameters;
+
+import io.micronaut.core.annotation.Nullable;
+import io.octofleet.server.nodes.NodeId;
+
+import java.util.UUID;
+
+/** Where a parameter is set: the whole fleet (both ids null), one group, or one node. */
+record ParameterOwner(@Nullable UUID groupId, @Nullable NodeId nodeId) {
+    static final ParameterOwner GLOBAL = new ParameterOwner(null, null);
+
+    ParameterOwner {
+        if (groupId != null && nodeId != null) {
+            throw new IllegalArgumentException("a parameter belongs to a group or a node, not both");
+        }
+    }
+
+    static ParameterOwner group(UUID id) {
+        return new ParameterOwner(id, null);
+    }
+
+    static ParameterOwner node(NodeId id) {
+        return new ParameterOwner(null, id);
+    }
+
+    /** The {@code source} of an effective parameter: {@code node}, {@code group:<id>} or {@code global}. */
+    String source() {
+        return nodeId != null ? "node" : groupId != null ? "group:" + groupId : "global";
+    }
+
+    /** For messages: {@code node <id>}, {@code group <id>}, {@code global}. */
+    String describe() {
+        return nodeId != null ? "node " + nodeId : groupId != null ? "group " + groupId : "global";
+    }
+
+    /** Binds a sealed secret to its row: the owner and the key, as associated data of the encryption. */
+    String sealingContext(String key) {
+        return (nodeId != null ? "node:" + nodeId : groupId != null ? "group:" + groupId : "global") + "/" + key;
+    }
+}

@@ -1,0 +1,123 @@
+package io.octofleet.server.parameters;
+
+import io.octofleet.server.groups.GroupService;
+import io.octofleet.server.nodes.NodeId;
+import io.octofleet.server.nodes.NodeService;
+import io.octofleet.server.problem.ApiException;
+import io.octofleet.server.rules.Rule;
+import jakarta.inject.Singleton;
+import org.jooq.Condition;
+import org.jooq.exception.DataAccessException;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Parameters on the whole fleet, on groups and on nodes, and the view a node inherits: its own value wins over its
+ * groups', a group's over the global one. When several of a node's groups set a key, the group whose name sorts
+ * first (case-insensitive, then by id) wins. Secret values are sealed before they are stored and are opened only by
+ * {@link #effectiveFor(NodeId)}, for the jobs that need them; nothing the API returns carries them.
+ */
+@Singleton
+public class ParameterService {
+    private static final String FOREIGN_KEY_VIOLATION = "23503";
+
+    private final ParameterRepository repository;
+    private final SecretCipher cipher;
+    private final GroupService groups;
+    private final NodeService nodes;
+
+    ParameterService(ParameterRepository repository, SecretCipher cipher, GroupService groups, NodeService nodes) {
+        this.repository = repository;
+        this.cipher = cipher;
+        this.groups = groups;
+        this.nodes = nodes;
+    }
+
+    /** Sets (creates or replaces) a parameter. @throws ApiException not-found when the group or node does not exist */
+    Parameter put(ParameterOwner owner, ParameterDefinition definition) {
+        SecretCipher.Sealed sealed = definition.secret()
+                ? cipher.seal(definition.value(), owner.sealingContext(definition.key())) : null;
+        try {
+            return repository.upsert(owner, definition.key(), definition.value(), sealed).shown();
+        } catch (DataAccessException e) {
+            // The foreign keys decide, so a node deleted at the same moment is a 404 too, not a 500.
+            if (FOREIGN_KEY_VIOLATION.equals(e.sqlState())) {
+                throw ApiException.notFound(owner.describe());
+            }
+            throw e;
+        }
+    }
+
+    /** @throws ApiException not-found for an unknown owner or a key it does not set */
+    Parameter find(ParameterOwner owner, String key) {
+        return repository.find(owner, key).map(StoredParameter::shown).orElseThrow(() -> {
+            requireExists(owner);
+            return ApiException.notFound("parameter " + key + " of " + owner.describe());
+        });
+    }
+
+    /** The owner's own parameters by key. @throws ApiException not-found for an unknown group or node */
+    List<Parameter> list(ParameterOwner owner) {
+        List<Parameter> own = repository.list(owner).stream().map(StoredParameter::shown).toList();
+        if (own.isEmpty()) {
+            requireExists(owner);
+        }
+        return own;
+    }
+
+    /** @throws ApiException not-found for an unknown owner or a key it does not set */
+    void delete(ParameterOwner owner, String key) {
+        if (!repository.delete(owner, key)) {
+            requireExists(owner);
+            throw ApiException.notFound("parameter " + key + " of " + owner.describe());
+        }
+    }
+
+    /** The node's inherited view as the API shows it: secrets without their value. */
+    List<EffectiveParameter> effective(NodeId node) {
+        requireExists(ParameterOwner.node(node));
+        return resolve(node, false).entrySet().stream()
+                .map(e -> new EffectiveParameter(e.getKey(), e.getValue().secret() ? null : e.getValue().value(),
+                        e.getValue().secret(), e.getValue().source()))
+                .toList();
+    }
+
+    /**
+     * Every parameter that applies to the node, by key, with its winning value in plaintext (secrets decrypted), for
+     * the job engine. Empty for an unknown node. Two queries, whatever the number of groups: the rules of the dynamic
+     * groups that set parameters, then the applicable rows with group membership evaluated in the database.
+     *
+     * @throws IllegalStateException when a secret cannot be decrypted (another key is configured, or it was altered)
+     */
+    public Map<String, ResolvedParameter> effectiveFor(NodeId node) {
+        return resolve(node, true);
+    }
+
+    private Map<String, ResolvedParameter> resolve(NodeId node, boolean openSecrets) {
+        Map<UUID, Condition> dynamic = new LinkedHashMap<>();
+        // The same compilation GroupService.membership uses; a stored rule was valid when saved and parses again.
+        repository.dynamicGroupsWithParameters().forEach((group, rule) -> dynamic.put(group, Rule.parse(rule).condition()));
+        Map<String, ResolvedParameter> winners = new TreeMap<>();
+        for (StoredParameter p : repository.applicableTo(node, dynamic)) {
+            if (winners.containsKey(p.key())) {
+                continue; // rows come in precedence order: the first one of a key wins
+            }
+            String value = !p.secret() ? p.value()
+                    : openSecrets ? cipher.open(p.sealed(), p.owner().sealingContext(p.key())) : null;
+            winners.put(p.key(), new ResolvedParameter(value, p.secret(), p.owner().source()));
+        }
+        return winners;
+    }
+
+    private void requireExists(ParameterOwner owner) {
+        if (owner.groupId() != null) {
+            groups.find(owner.groupId()); // throws not-found
+        } else if (owner.nodeId() != null && !nodes.exists(owner.nodeId())) {
+            throw ApiException.notFound(owner.describe());
+        }
+    }
+}

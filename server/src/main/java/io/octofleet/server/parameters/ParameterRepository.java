@@ -108,6 +108,30 @@ final class ParameterRepository {
                 .fetch(r -> stored(r.into(PARAMETERS)));
     }
 
+    /**
+     * Like {@link #applicableTo} for every node at once, in one query: each row is a node and a parameter that
+     * applies to it, ordered by node, then in precedence order. Rows of a node that no parameter applies to are
+     * absent.
+     */
+    List<Map.Entry<NodeId, StoredParameter>> applicableToEveryNode(Map<UUID, Condition> dynamicMembership) {
+        List<Condition> member = new ArrayList<>();
+        member.add(GROUPS.KIND.eq("static").and(DSL.exists(DSL.selectOne().from(GROUP_MEMBERS).where(
+                GROUP_MEMBERS.GROUP_ID.eq(PARAMETERS.GROUP_ID).and(GROUP_MEMBERS.NODE_ID.eq(NODES.ID))))));
+        // A compiled rule is a condition on NODES, so here it is correlated with the node of the row.
+        dynamicMembership.forEach((group, rule) -> member.add(PARAMETERS.GROUP_ID.eq(group).and(rule)));
+        Field<Integer> level = DSL.when(PARAMETERS.NODE_ID.isNotNull(), 0)
+                .when(PARAMETERS.GROUP_ID.isNotNull(), 1).otherwise(2);
+        List<Field<?>> fields = new ArrayList<>(List.of(PARAMETERS.fields()));
+        fields.add(NODES.ID.as("for_node"));
+        return dsl.select(fields).from(NODES).crossJoin(PARAMETERS)
+                .leftJoin(GROUPS).on(GROUPS.ID.eq(PARAMETERS.GROUP_ID))
+                .where(PARAMETERS.NODE_ID.eq(NODES.ID)
+                        .or(ownedBy(ParameterOwner.GLOBAL))
+                        .or(PARAMETERS.GROUP_ID.isNotNull().and(DSL.or(member))))
+                .orderBy(NODES.ID, level, DSL.lower(GROUPS.NAME), GROUPS.ID, PARAMETERS.KEY)
+                .fetch(r -> Map.entry(new NodeId(r.get("for_node", UUID.class)), stored(r.into(PARAMETERS))));
+    }
+
     private static Condition ownedBy(ParameterOwner owner) {
         Condition group = owner.groupId() == null ? PARAMETERS.GROUP_ID.isNull() : PARAMETERS.GROUP_ID.eq(owner.groupId());
         Condition node = owner.nodeId() == null ? PARAMETERS.NODE_ID.isNull()

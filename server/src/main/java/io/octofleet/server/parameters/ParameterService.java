@@ -97,12 +97,35 @@ public class ParameterService {
         return resolve(node, true);
     }
 
-    private Map<String, ResolvedParameter> resolve(NodeId node, boolean openSecrets) {
+    /**
+     * The inherited view of every node, as the API may show it: a secret keeps its key, its source and
+     * {@code secret = true}, but its value is null and is never decrypted. Nodes without parameters are absent. Two
+     * queries whatever the size of the fleet: the rules of the dynamic groups that set parameters, then every
+     * applicable (node, parameter) pair, membership evaluated by PostgreSQL. For exports such as the Ansible
+     * inventory, which must not carry secrets.
+     */
+    public Map<NodeId, Map<String, EffectiveParameter>> effectiveWithoutSecretsForAll() {
+        Map<NodeId, Map<String, EffectiveParameter>> all = new LinkedHashMap<>();
+        for (Map.Entry<NodeId, StoredParameter> row : repository.applicableToEveryNode(dynamicMemberships())) {
+            StoredParameter p = row.getValue();
+            // Rows come in precedence order per node: the first one of a key wins, a secret included, so a secret
+            // set on the node hides a plain group value of the same key instead of letting it through.
+            all.computeIfAbsent(row.getKey(), n -> new TreeMap<>()).putIfAbsent(p.key(),
+                    new EffectiveParameter(p.key(), p.secret() ? null : p.value(), p.secret(), p.owner().source()));
+        }
+        return all;
+    }
+
+    private Map<UUID, Condition> dynamicMemberships() {
         Map<UUID, Condition> dynamic = new LinkedHashMap<>();
         // The same compilation GroupService.membership uses; a stored rule was valid when saved and parses again.
         repository.dynamicGroupsWithParameters().forEach((group, rule) -> dynamic.put(group, Rule.parse(rule).condition()));
+        return dynamic;
+    }
+
+    private Map<String, ResolvedParameter> resolve(NodeId node, boolean openSecrets) {
         Map<String, ResolvedParameter> winners = new TreeMap<>();
-        for (StoredParameter p : repository.applicableTo(node, dynamic)) {
+        for (StoredParameter p : repository.applicableTo(node, dynamicMemberships())) {
             if (winners.containsKey(p.key())) {
                 continue; // rows come in precedence order: the first one of a key wins
             }

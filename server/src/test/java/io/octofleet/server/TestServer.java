@@ -57,6 +57,13 @@ public final class TestServer implements AutoCloseable {
         return context().getBean(type);
     }
 
+    /** A node as enrollment would create it (no agent, no inventory yet), for tests that need nodes to exist. */
+    public io.octofleet.server.nodes.NodeId createNode(String hostname) {
+        io.octofleet.server.nodes.NodeId id = io.octofleet.server.nodes.NodeId.random();
+        bean(io.octofleet.server.nodes.NodeService.class).create(id, hostname, "0.1.0", null);
+        return id;
+    }
+
     public Path home() {
         return home;
     }

@@ -49,11 +49,11 @@ class AnsibleInventoryTest {
         json = server.bean(JsonMapper.class);
         NodeService nodes = server.bean(NodeService.class);
         InventoryService inventory = server.bean(InventoryService.class);
-        web1 = node(nodes, "web-1");
-        web2 = node(nodes, "web-2");
-        db1 = node(nodes, "db");
-        db2 = node(nodes, "db");
-        solo = node(nodes, "solo");
+        web1 = server.createNode("web-1");
+        web2 = server.createNode("web-2");
+        db1 = server.createNode("db");
+        db2 = server.createNode("db");
+        solo = server.createNode("solo");
         inventory.store(web1, SampleInventory.linuxHost(), "sha-1", Instant.now());
         Inventory in = SampleInventory.linuxHost();
         inventory.store(web2, new Inventory(new Inventory.OperatingSystem("windows", "Windows Server 2022", "10.0",
@@ -85,11 +85,6 @@ class AnsibleInventoryTest {
         server.close();
     }
 
-    private static NodeId node(NodeService nodes, String hostname) {
-        NodeId id = NodeId.random();
-        nodes.create(id, hostname, "0.1.0", null);
-        return id;
-    }
 
     private static String created(HttpResponse<String> response) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);

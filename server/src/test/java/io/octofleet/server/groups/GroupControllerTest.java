@@ -39,9 +39,9 @@ class GroupControllerTest {
         json = server.bean(JsonMapper.class);
         nodes = server.bean(NodeService.class);
         inventory = server.bean(InventoryService.class);
-        linux1 = node("grp-linux-1");
-        linux2 = node("grp-linux-2");
-        windows = node("grp-windows");
+        linux1 = server.createNode("grp-linux-1");
+        linux2 = server.createNode("grp-linux-2");
+        windows = server.createNode("grp-windows");
         inventory.store(linux1, SampleInventory.linuxHost(), "sha-l1", Instant.now());
         inventory.store(linux2, SampleInventory.withGpus(SampleInventory.linuxHost(), List.of()), "sha-l2", Instant.now());
         inventory.store(windows, windowsHost(), "sha-w", Instant.now());
@@ -52,11 +52,6 @@ class GroupControllerTest {
         server.close();
     }
 
-    private static NodeId node(String hostname) {
-        NodeId id = NodeId.random();
-        nodes.create(id, hostname, "0.1.0", null);
-        return id;
-    }
 
     private static Inventory windowsHost() {
         Inventory in = SampleInventory.linuxHost();
@@ -120,7 +115,7 @@ class GroupControllerTest {
 
     @Test
     void dynamicGroupSelectsByItsRuleAndFollowsInventoryChanges() {
-        NodeId later = node("grp-dyn-later");
+        NodeId later = server.createNode("grp-dyn-later");
         String id = created("{\"name\": \"linux gpu\", \"kind\": \"dynamic\", "
                 + "\"rule\": \"os.family = \\\"linux\\\" and gpu.count >= 1\"}");
 
@@ -178,7 +173,7 @@ class GroupControllerTest {
 
     @Test
     void deletedNodeLeavesTheStaticGroup() {
-        NodeId doomed = node("grp-doomed");
+        NodeId doomed = server.createNode("grp-doomed");
         String id = created("{\"name\": \"with doomed\", \"kind\": \"static\", \"nodeIds\": [\"" + doomed + "\"]}");
 
         nodes.delete(doomed);

@@ -52,10 +52,10 @@ class NodeControllerTest {
         inventory = context.getBean(InventoryService.class);
         org.jooq.DSLContext dsl = context.getBean(org.jooq.DSLContext.class);
 
-        web1 = enrolled("ctl-web-01");
-        web2 = enrolled("ctl-web-02");
-        db1 = enrolled("ctl-db-01");
-        mail = enrolled("CTL-Mail");
+        web1 = server.createNode("ctl-web-01");
+        web2 = server.createNode("ctl-web-02");
+        db1 = server.createNode("ctl-db-01");
+        mail = server.createNode("CTL-Mail");
         nodes.sessionOpened(web1, UUID.randomUUID(), "ctl-web-01", "0.1.0");
         nodes.sessionOpened(web2, UUID.randomUUID(), "ctl-web-02", "0.1.0");
         dsl.update(NODES).set(NODES.LAST_SEEN, OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(5))
@@ -71,11 +71,6 @@ class NodeControllerTest {
         server.close();
     }
 
-    private static NodeId enrolled(String hostname) {
-        NodeId id = NodeId.random();
-        nodes.create(id, hostname, "0.1.0", null);
-        return id;
-    }
 
     /** Every API call goes through here: logged in as admin. */
     private static HttpRequest.Builder request(String pathAndQuery) {
@@ -239,7 +234,7 @@ class NodeControllerTest {
 
     @Test
     void historyShowsChangesWithTheItemsAsObjects() {
-        NodeId node = enrolled("hist-node");
+        NodeId node = server.createNode("hist-node");
         inventory.store(node, SampleInventory.linuxHost(), "sha-1", Instant.parse("2026-11-21T10:00:00Z"));
         inventory.store(node, SampleInventory.withPackages(SampleInventory.linuxHost(), p -> {
             p.set(0, new Inventory.SoftwarePackage("bash", "5.2.15-2+b8", "amd64"));
@@ -273,7 +268,7 @@ class NodeControllerTest {
 
     @Test
     void putTagsReplacesTheTagsWhichListAndDetailShowSorted() {
-        NodeId node = enrolled("tagged-one");
+        NodeId node = server.createNode("tagged-one");
 
         HttpResponse<String> response = putTags(node, "{\"tags\": [\"lab\", \"gpu\", \"rack:b7\", \"lab\"]}");
 
@@ -299,7 +294,7 @@ class NodeControllerTest {
             "`{}`                                    | tags is required",
     })
     void invalidTagsAreA400ProblemAndChangeNothing(String body, String detail) {
-        NodeId node = enrolled("bad-tags-node");
+        NodeId node = server.createNode("bad-tags-node");
         assertThat(putTags(node, "{\"tags\": [\"keep\"]}").statusCode()).isEqualTo(200);
 
         HttpResponse<String> response = putTags(node, body);
@@ -312,7 +307,7 @@ class NodeControllerTest {
 
     @Test
     void tagLengthAndCountAreBounded() {
-        NodeId node = enrolled("bounded-tags-node");
+        NodeId node = server.createNode("bounded-tags-node");
         String longest = "t".repeat(63);
         List<String> most = java.util.stream.IntStream.range(0, 64).mapToObj(i -> "\"t" + i + "\"").toList();
 
@@ -369,7 +364,7 @@ class NodeControllerTest {
 
     @Test
     void deleteAnswers204AndTheNodeIsGone() {
-        NodeId node = enrolled("scratch-delete");
+        NodeId node = server.createNode("scratch-delete");
 
         HttpResponse<String> deleted = send(request("/api/v1/nodes/" + node).DELETE().build());
 

@@ -45,11 +45,6 @@ class NodeServiceTest {
         server.close();
     }
 
-    private static NodeId enrolled(String hostname) {
-        NodeId id = NodeId.random();
-        nodes.create(id, hostname, "0.1.0", null);
-        return id;
-    }
 
     private static Node node(NodeId id) {
         return nodes.find(id).orElseThrow();
@@ -62,7 +57,7 @@ class NodeServiceTest {
 
     @Test
     void enrolledNodeIsOfflineUntilItsAgentConnects() {
-        NodeId id = enrolled("fresh");
+        NodeId id = server.createNode("fresh");
 
         assertThat(nodes.exists(id)).isTrue();
         assertThat(node(id)).satisfies(n -> {
@@ -91,7 +86,7 @@ class NodeServiceTest {
 
     @Test
     void sessionOpenedMarksOnlineAndTakesTheReportedHostnameAndVersion() {
-        NodeId id = enrolled("old-name");
+        NodeId id = server.createNode("old-name");
 
         nodes.sessionOpened(id, UUID.randomUUID(), "new-name", "0.2.0");
 
@@ -105,7 +100,7 @@ class NodeServiceTest {
 
     @Test
     void closingAnOlderSessionKeepsTheNodeOnline() {
-        NodeId id = enrolled("reconnecter");
+        NodeId id = server.createNode("reconnecter");
         UUID first = UUID.randomUUID();
         UUID second = UUID.randomUUID();
         nodes.sessionOpened(id, first, "reconnecter", "0.1.0");
@@ -122,7 +117,7 @@ class NodeServiceTest {
 
     @Test
     void heartbeatCountsOnlyForTheCurrentSession() {
-        NodeId id = enrolled("beating");
+        NodeId id = server.createNode("beating");
         UUID old = UUID.randomUUID();
         UUID current = UUID.randomUUID();
         nodes.sessionOpened(id, old, "beating", "0.1.0");
@@ -138,9 +133,9 @@ class NodeServiceTest {
 
     @Test
     void markStaleTurnsOfflineNodesSilentForTwoHeartbeatIntervals() {
-        NodeId silent = enrolled("silent");
-        NodeId lively = enrolled("lively");
-        NodeId late = enrolled("late");
+        NodeId silent = server.createNode("silent");
+        NodeId lively = server.createNode("lively");
+        NodeId late = server.createNode("late");
         UUID silentSession = UUID.randomUUID();
         nodes.sessionOpened(silent, silentSession, "silent", "0.1.0");
         nodes.sessionOpened(lively, UUID.randomUUID(), "lively", "0.1.0");
@@ -163,7 +158,7 @@ class NodeServiceTest {
 
     @Test
     void deleteRevokesCertificatesRemovesInventoryAndAnnouncesIt() {
-        NodeId id = enrolled("doomed");
+        NodeId id = server.createNode("doomed");
         inventory.store(id, SampleInventory.linuxHost(), "sha-1", Instant.now());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         dsl.insertInto(AGENT_CERTIFICATES)

@@ -49,8 +49,8 @@ class ParameterControllerTest {
         nodes = server.bean(NodeService.class);
         parameters = server.bean(ParameterService.class);
         InventoryService inventory = server.bean(InventoryService.class);
-        linux = node("param-linux");
-        windows = node("param-windows");
+        linux = server.createNode("param-linux");
+        windows = server.createNode("param-windows");
         inventory.store(linux, SampleInventory.linuxHost(), "sha-l", Instant.now());
         Inventory in = SampleInventory.linuxHost();
         inventory.store(windows, new Inventory(new Inventory.OperatingSystem("windows", "Windows Server 2022", "10.0",
@@ -63,11 +63,6 @@ class ParameterControllerTest {
         server.close();
     }
 
-    private static NodeId node(String hostname) {
-        NodeId id = NodeId.random();
-        nodes.create(id, hostname, "0.1.0", null);
-        return id;
-    }
 
     private static HttpResponse<String> put(String path, String body) {
         return server.send(server.request(path).header("Content-Type", "application/json")
@@ -145,7 +140,7 @@ class ParameterControllerTest {
 
     @Test
     void nodeParameterIsCreatedReadListedAndDeletedAndGoesWithItsNode() {
-        NodeId node = node("param-crud");
+        NodeId node = server.createNode("param-crud");
         String base = "/api/v1/nodes/" + node + "/parameters";
 
         Map<String, Object> created = ok(put(base + "/_ROLE", "{\"value\": \"\"}"));
@@ -230,7 +225,7 @@ class ParameterControllerTest {
 
     @Test
     void amongSeveralGroupsTheOneWhoseNameSortsFirstWins() {
-        NodeId node = node("param-precedence");
+        NodeId node = server.createNode("param-precedence");
         String members = "\"nodeIds\": [\"" + node + "\"]";
         String zebra = group("{\"name\": \"param Zebra\", \"kind\": \"static\", " + members + "}");
         String alpha = group("{\"name\": \"param alpha\", \"kind\": \"static\", " + members + "}");
@@ -245,7 +240,7 @@ class ParameterControllerTest {
 
     @Test
     void secretIsStoredEncryptedNeverReturnedAndDecryptsOnlyThroughEffectiveFor() {
-        NodeId node = node("param-secret");
+        NodeId node = server.createNode("param-secret");
         String path = "/api/v1/nodes/" + node + "/parameters/DB_PASSWORD";
 
         HttpResponse<String> response = put(path, "{\"value\": \"correct horse battery\", \"secret\": true}");

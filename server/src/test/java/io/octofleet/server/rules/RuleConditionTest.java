@@ -83,8 +83,7 @@ class RuleConditionTest {
     }
 
     private static NodeId node(String hostname, List<String> tags) {
-        NodeId id = NodeId.random();
-        nodes.create(id, hostname, "0.1.0", null);
+        NodeId id = server.createNode(hostname);
         nodes.replaceTags(id, tags);
         HOSTNAMES.put(id, hostname);
         return id;

@@ -35,10 +35,10 @@ class TargetingServiceTest {
         server = TestServer.start(Map.of("octofleet.grpc.heartbeat-interval", "1h"));
         targeting = server.bean(TargetingService.class);
         NodeService nodes = server.bean(NodeService.class);
-        tagged = node(nodes, "t-tagged");
-        gpu = node(nodes, "t-gpu");
-        member = node(nodes, "t-member");
-        bystander = node(nodes, "t-bystander");
+        tagged = server.createNode("t-tagged");
+        gpu = server.createNode("t-gpu");
+        member = server.createNode("t-member");
+        bystander = server.createNode("t-bystander");
         nodes.replaceTags(tagged, List.of("lab"));
         server.bean(InventoryService.class).store(gpu, SampleInventory.linuxHost(), "sha-gpu", Instant.now());
         staticGroup = groupId(server.post("/api/v1/groups",
@@ -52,11 +52,6 @@ class TargetingServiceTest {
         server.close();
     }
 
-    private static NodeId node(NodeService nodes, String hostname) {
-        NodeId id = NodeId.random();
-        nodes.create(id, hostname, "0.1.0", null);
-        return id;
-    }
 
     private static UUID groupId(String json) {
         return UUID.fromString(json.replaceAll(".*\"id\"\\s*:\\s*\"([^\"]+)\".*", "$1"));

@@ -64,6 +64,11 @@ public final class TestServer implements AutoCloseable {
         return id;
     }
 
+    /** The HTTP client the helpers use (for streaming responses such as Server-Sent Events). */
+    public java.net.http.HttpClient http() {
+        return http;
+    }
+
     public Path home() {
         return home;
     }

@@ -11,7 +11,14 @@ import io.octofleet.proto.agent.v1.InventoryChunk;
 import io.octofleet.proto.agent.v1.InventoryReport;
 import io.octofleet.proto.agent.v1.ServerMessage;
 import io.octofleet.proto.agent.v1.Welcome;
+import io.micronaut.json.JsonMapper;
+import io.octofleet.proto.agent.v1.RunAck;
+import io.octofleet.proto.agent.v1.RunUpdate;
 import io.octofleet.server.inventory.InventoryService;
+import io.octofleet.server.jobs.AgentCommand;
+import io.octofleet.server.jobs.JobEngine;
+import io.octofleet.server.jobs.RunId;
+import io.octofleet.server.jobs.RunRecorder;
 import io.octofleet.server.nodes.AgentFacts;
 import io.octofleet.server.nodes.NodeId;
 import io.octofleet.server.nodes.NodeService;
@@ -41,6 +48,9 @@ final class AgentSession implements StreamObserver<AgentMessage> {
     private final InventoryService inventory;
     private final SessionRegistry registry;
     private final Duration heartbeatInterval;
+    private final RunRecorder recorder;
+    private final JobEngine jobs;
+    private final JsonMapper json;
 
     private long outSeq;
     private volatile boolean helloSeen;
@@ -50,7 +60,11 @@ final class AgentSession implements StreamObserver<AgentMessage> {
     private ByteArrayOutputStream reportBytes;
 
     AgentSession(NodeId node, ServerCallStreamObserver<ServerMessage> out, NodeService nodes, InventoryService inventory,
-                 SessionRegistry registry, Duration heartbeatInterval) {
+                 SessionRegistry registry, Duration heartbeatInterval, RunRecorder recorder, JobEngine jobs,
+                 JsonMapper json) {
+        this.recorder = recorder;
+        this.jobs = jobs;
+        this.json = json;
         this.node = node;
         this.out = out;
         this.nodes = nodes;
@@ -74,8 +88,9 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             case HELLO -> hello(message.getHello());
             case HEARTBEAT -> heartbeat();
             case INVENTORY_CHUNK -> inventoryChunk(message.getSeq(), message.getInventoryChunk());
+            case RUN_UPDATE -> runUpdate(message.getRunUpdate());
             case ACK -> {
-                // Nothing the server sends needs an ack yet; job assignments will.
+                // Assignments are confirmed by the run's own updates (started, finished), not by acks.
             }
             default -> LOG.debug("node {}: ignoring unknown message kind {}", node, message.getKindCase());
         }
@@ -116,6 +131,46 @@ final class AgentSession implements StreamObserver<AgentMessage> {
                 .setServerTimeUnixMs(System.currentTimeMillis())));
         LOG.info("node {} ({}) connected, agent {}, inventory {}", node, hostname, hello.getAgentVersion(),
                 current ? "unchanged" : "requested");
+        jobs.nodeConnected(node);
+    }
+
+    /**
+     * Hands the update to the recorder; the RunAck goes out once it is stored. An update that is not one of ours
+     * or is malformed is acknowledged (so the agent stops re-sending it) and logged; one that cannot be stored now
+     * ends the session, so the agent re-sends it on the next.
+     */
+    private void runUpdate(RunUpdate update) {
+        io.octofleet.server.jobs.RunUpdate parsed;
+        try {
+            parsed = ProtoJobs.fromProto(update);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("node {}: dropping run update {} of run {}: {}", node, update.getRunSeq(), update.getRunId(),
+                    e.getMessage());
+            send(ServerMessage.newBuilder().setRunAck(RunAck.newBuilder().setRunId(update.getRunId())
+                    .setThroughSeq(update.getRunSeq())));
+            return;
+        }
+        recorder.submit(node, parsed, new RunRecorder.Receipt() {
+            @Override
+            public void stored(RunId run, long throughSeq) {
+                send(ServerMessage.newBuilder().setRunAck(RunAck.newBuilder().setRunId(run.toString())
+                        .setThroughSeq(throughSeq)));
+            }
+
+            @Override
+            public void failed(RunId run, Exception cause) {
+                terminate(Status.UNAVAILABLE.withDescription("cannot store run updates now; send them again"));
+            }
+        });
+    }
+
+    /** Sends a job command to this agent; false when the session has ended. */
+    boolean command(AgentCommand command) {
+        if (finished.get() || !helloSeen) {
+            return false;
+        }
+        send(ProtoJobs.toProto(command, json));
+        return !finished.get();
     }
 
     private void inventoryChunk(long seq, InventoryChunk chunk) {
@@ -165,7 +220,11 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         if (finished.get()) {
             return;
         }
-        out.onNext(message.setSeq(++outSeq).build());
+        try {
+            out.onNext(message.setSeq(++outSeq).build());
+        } catch (IllegalStateException | io.grpc.StatusRuntimeException callGone) {
+            // The call ended under us (cancelled by the agent); finish() follows from the cancel handler.
+        }
     }
 
     /** Ends the session from the server side with a status the agent can log and act on. */

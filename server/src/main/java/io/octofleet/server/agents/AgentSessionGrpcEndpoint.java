@@ -5,7 +5,10 @@ import io.grpc.stub.StreamObserver;
 import io.octofleet.proto.agent.v1.AgentMessage;
 import io.octofleet.proto.agent.v1.AgentSessionGrpc;
 import io.octofleet.proto.agent.v1.ServerMessage;
+import io.micronaut.json.JsonMapper;
 import io.octofleet.server.inventory.InventoryService;
+import io.octofleet.server.jobs.JobEngine;
+import io.octofleet.server.jobs.RunRecorder;
 import io.octofleet.server.nodes.NodeService;
 import jakarta.inject.Singleton;
 
@@ -16,9 +19,15 @@ final class AgentSessionGrpcEndpoint extends AgentSessionGrpc.AgentSessionImplBa
     private final InventoryService inventory;
     private final SessionRegistry registry;
     private final GrpcConfiguration config;
+    private final RunRecorder recorder;
+    private final JobEngine jobs;
+    private final JsonMapper json;
 
     AgentSessionGrpcEndpoint(NodeService nodes, InventoryService inventory, SessionRegistry registry,
-                             GrpcConfiguration config) {
+                             GrpcConfiguration config, RunRecorder recorder, JobEngine jobs, JsonMapper json) {
+        this.recorder = recorder;
+        this.jobs = jobs;
+        this.json = json;
         this.nodes = nodes;
         this.inventory = inventory;
         this.registry = registry;
@@ -28,6 +37,6 @@ final class AgentSessionGrpcEndpoint extends AgentSessionGrpc.AgentSessionImplBa
     @Override
     public StreamObserver<AgentMessage> connect(StreamObserver<ServerMessage> responses) {
         return new AgentSession(ClientCertificateInterceptor.NODE.get(), (ServerCallStreamObserver<ServerMessage>) responses,
-                nodes, inventory, registry, config.heartbeatInterval());
+                nodes, inventory, registry, config.heartbeatInterval(), recorder, jobs, json);
     }
 }

@@ -2,6 +2,8 @@ package io.octofleet.server.agents;
 
 import io.grpc.Status;
 import io.micronaut.runtime.event.annotation.EventListener;
+import io.octofleet.server.jobs.AgentCommand;
+import io.octofleet.server.jobs.AgentLink;
 import io.octofleet.server.nodes.NodeDeleted;
 import io.octofleet.server.nodes.NodeId;
 import jakarta.inject.Singleton;
@@ -11,10 +13,10 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * The agent sessions open on this server replica, by node. Lets the server cut a deleted node off at once and
- * replace a stale session when the same agent reconnects. (Pushing to sessions on other replicas comes with jobs.)
+ * replace a stale session when the same agent reconnects, and is how the job engine reaches agents connected here.
  */
 @Singleton
-final class SessionRegistry {
+final class SessionRegistry implements AgentLink {
     private final ConcurrentMap<NodeId, AgentSession> sessions = new ConcurrentHashMap<>();
 
     /** Registers a new session; an older one of the same node (half-open connection) is closed. */
@@ -27,6 +29,17 @@ final class SessionRegistry {
 
     void unregister(AgentSession session) {
         sessions.remove(session.node(), session);
+    }
+
+    @Override
+    public boolean connected(NodeId node) {
+        return sessions.containsKey(node);
+    }
+
+    @Override
+    public boolean send(NodeId node, AgentCommand command) {
+        AgentSession session = sessions.get(node);
+        return session != null && session.command(command);
     }
 
     int size() {

@@ -1,0 +1,148 @@
+package io.octofleet.server.jobs;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.RequestAttribute;
+import io.micronaut.http.sse.Event;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.serde.annotation.Serdeable;
+import io.octofleet.server.auth.Operator;
+import io.octofleet.server.nodes.NodeId;
+import io.octofleet.server.nodes.Page;
+import io.octofleet.server.problem.ApiException;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+
+import java.time.Duration;
+
+/** Jobs over HTTP (docs/jobs.md, docs/api.md). */
+@Controller("/api/v1/jobs")
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class JobController {
+    /** Events a slow SSE client may fall behind by before its stream is ended (it reconnects and re-reads). */
+    private static final int SSE_BUFFER = 10_000;
+    /** An event with no content every 15 s, so proxies do not close an idle stream. */
+    private static final String PING = "ping";
+
+    private final JobService jobs;
+    private final JobEvents events;
+
+    JobController(JobService jobs, JobEvents events) {
+        this.jobs = jobs;
+        this.events = events;
+    }
+
+    @Post
+    HttpResponse<Job> create(@Body JobRequest request, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        Job job = jobs.start(request, operator.username(), null);
+        return HttpResponse.created(job).header("Location", "/api/v1/jobs/" + job.id());
+    }
+
+    @Get("{?status,createdBy,page,size}")
+    Page<Job> list(@Nullable @QueryValue String status, @Nullable @QueryValue String createdBy,
+                   @Nullable @QueryValue String page, @Nullable @QueryValue String size) {
+        return jobs.list(status, createdBy, page, size);
+    }
+
+    @Get("/{id}")
+    Job get(@PathVariable String id) {
+        return jobs.get(JobId.parse(id));
+    }
+
+    @Post("/{id}/cancel")
+    Job cancel(@PathVariable String id, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        return jobs.cancel(JobId.parse(id), operator.username());
+    }
+
+    /** The body of a rerun: {@code {"only": "failed"}} or {@code {"only": "all"}} (the default). */
+    @Serdeable
+    record RerunRequest(@Nullable String only) {
+    }
+
+    @Post("/{id}/rerun")
+    HttpResponse<Job> rerun(@PathVariable String id, @Nullable @Body RerunRequest request,
+                            @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        String only = request == null || request.only() == null ? "all" : request.only();
+        if (!only.equals("all") && !only.equals("failed")) {
+            throw ApiException.invalid("only must be all or failed, got '" + only + "'");
+        }
+        Job job = jobs.rerun(JobId.parse(id), only.equals("failed"), operator.username());
+        return HttpResponse.created(job).header("Location", "/api/v1/jobs/" + job.id());
+    }
+
+    /**
+     * The run's output as text from byte {@code offset}. Headers say where to continue ({@code Octofleet-Next-Offset})
+     * and whether there can be more ({@code Octofleet-Output-Complete: true} once the run ended and all was read).
+     */
+    @Get(value = "/{id}/runs/{nodeId}/output{?offset,attempt}", produces = MediaType.TEXT_PLAIN)
+    HttpResponse<byte[]> output(@PathVariable String id, @PathVariable String nodeId,
+                                @Nullable @QueryValue String offset, @Nullable @QueryValue String attempt) {
+        NodeId node;
+        try {
+            node = NodeId.parse(nodeId);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("node id must be a UUID, got '" + nodeId + "'");
+        }
+        JobService.RunOutput out = jobs.output(JobId.parse(id), node, parseLong("offset", offset),
+                attempt == null ? null : (int) parseLong("attempt", attempt));
+        return HttpResponse.ok(out.text())
+                .contentType("text/plain; charset=utf-8")
+                .header("Octofleet-Next-Offset", String.valueOf(out.nextOffset()))
+                .header("Octofleet-Output-Bytes", String.valueOf(out.totalBytes()))
+                .header("Octofleet-Output-Complete", String.valueOf(out.complete()));
+    }
+
+    /**
+     * Server-Sent Events: first one {@code run} event per run (the current state), then {@code run}, {@code output},
+     * {@code task} and {@code job} events as they happen; the stream ends after the {@code job} event that reports
+     * the job ended. A {@code ping} event every 15 s keeps proxies from closing an idle stream.
+     */
+    @Get(value = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    Publisher<Event<Object>> events(@PathVariable String id) {
+        JobId job = JobId.parse(id);
+        Flux<JobEvents.Event> live = events.subscribe(job).onBackpressureBuffer(SSE_BUFFER);
+        // Subscribe first, then read the snapshot: an event in between is seen twice rather than missed.
+        Job snapshot = jobs.get(job);
+        Flux<JobEvents.Event> initial = Flux.fromIterable(snapshot.runs())
+                .map(r -> new JobEvents.Event(job, JobEvents.RUN, r));
+        if (!snapshot.status().equals(JobStatus.RUNNING.apiName())) {
+            initial = initial.concatWith(Flux.just(new JobEvents.Event(job, JobEvents.JOB,
+                    new JobEvents.JobChanged(job, snapshot.status()))));
+            return initial.map(JobController::sse);
+        }
+        Flux<JobEvents.Event> pings = Flux.interval(Duration.ofSeconds(15))
+                .map(n -> new JobEvents.Event(job, PING, java.util.Map.of()));
+        return initial.concatWith(Flux.merge(live, pings))
+                .takeUntil(e -> e.type().equals(JobEvents.JOB)
+                        && !((JobEvents.JobChanged) e.data()).status().equals(JobStatus.RUNNING.apiName()))
+                .map(JobController::sse);
+    }
+
+    private static Event<Object> sse(JobEvents.Event e) {
+        return Event.of(e.data()).name(e.type());
+    }
+
+    private static long parseLong(String name, @Nullable String text) {
+        if (text == null || text.isBlank()) {
+            return 0;
+        }
+        try {
+            long value = Long.parseLong(text);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ApiException.invalid(name + " must be a non-negative number, got '" + text + "'");
+    }
+}

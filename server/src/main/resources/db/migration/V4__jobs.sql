@@ -12,6 +12,8 @@ CREATE TABLE schedules (
     next_fire_at    timestamptz,
     last_fired_at   timestamptz,
     last_job_id     uuid,
+    -- Why the last firing did not start a job (e.g. its targets matched no nodes); null when it did.
+    last_error      text,
     created_by      text NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT now()
 );

@@ -45,16 +45,18 @@ public class JobService {
         this.defaultExpiry = defaultExpiry;
     }
 
+    /** Checks a job request without starting it (a schedule's template); throws what {@link #start} would. */
+    public void validate(JobRequest request) {
+        requireRunnable(request.definition(defaultExpiry));
+    }
+
     /** Validates the request, resolves its targets now and records one queued run per node; then sends. */
     public Job start(JobRequest request, String createdBy, @Nullable UUID scheduleId) {
         return start(request.definition(defaultExpiry), createdBy, null, scheduleId);
     }
 
     private Job start(JobDefinition definition, String createdBy, @Nullable JobId rerunOf, @Nullable UUID scheduleId) {
-        if (definition.spec() instanceof AnsibleJob a && a.direct() && !engine.directModeAvailable()) {
-            throw new ApiException(io.micronaut.http.HttpStatus.UNPROCESSABLE_ENTITY, "direct-mode-unavailable",
-                    "direct-mode Ansible needs ansible-runner on the server's host, and it is not installed there");
-        }
+        requireRunnable(definition);
         Set<NodeId> nodes = targeting.resolve(definition.targets());
         if (nodes.isEmpty()) {
             throw new ApiException(io.micronaut.http.HttpStatus.UNPROCESSABLE_ENTITY, "no-targets",
@@ -72,6 +74,13 @@ public class JobService {
                 createdBy, runs);
         engine.progressLater(id);
         return get(id);
+    }
+
+    private void requireRunnable(JobDefinition definition) {
+        if (definition.spec() instanceof AnsibleJob a && a.direct() && !engine.directModeAvailable()) {
+            throw new ApiException(io.micronaut.http.HttpStatus.UNPROCESSABLE_ENTITY, "direct-mode-unavailable",
+                    "direct-mode Ansible needs ansible-runner on the server's host, and it is not installed there");
+        }
     }
 
     public Job get(JobId id) {

@@ -206,6 +206,44 @@ class JobDeliveryTest {
     }
 
     @Test
+    void inheritedParametersReachShellRunsAsEnvironmentAndAnsibleRunsAsExtraVars() throws Exception {
+        FakeAgent a = new FakeAgent("params-a").connect();
+        put("/api/v1/parameters/ntp_server", Map.of("value", "pool.ntp.org"));
+        put("/api/v1/nodes/" + a.node + "/parameters/ntp_server", Map.of("value", "ntp.lab"));
+        put("/api/v1/nodes/" + a.node + "/parameters/db_password", Map.of("value", "s3cret", "secret", true));
+        String target = a.node.toString();
+
+        post("/api/v1/jobs", Map.of("kind", "shell", "script", "env",
+                "targets", Map.of("nodeIds", List.of(target))), 201);
+        RunAssignment shell = a.assignment();
+        assertThat(shell.getEnvironmentMap()).containsEntry("ntp_server", "ntp.lab")
+                .containsEntry("db_password", "s3cret");
+        a.complete(shell, "", 0);
+
+        a.received.clear();
+        post("/api/v1/jobs", Map.of("kind", "ansible", "playbook", "- hosts: all\n  tasks: []\n",
+                "extraVars", Map.of("ntp_server", "from-job", "nested", Map.of("a", 1)),
+                "vaultPasswordParameter", "db_password",
+                "targets", Map.of("nodeIds", List.of(target))), 201);
+        RunAssignment ansible = a.assignment();
+        JsonNode vars = JSON.readTree(ansible.getAnsible().getExtraVarsJson());
+        assertThat(vars.get("ntp_server").asText()).isEqualTo("from-job");
+        assertThat(vars.get("db_password").asText()).isEqualTo("s3cret");
+        assertThat(vars.get("nested").get("a").asInt()).isEqualTo(1);
+        assertThat(ansible.getAnsible().getVaultPassword()).isEqualTo("s3cret");
+        assertThat(ansible.getEnvironmentMap()).doesNotContainKey("ntp_server");
+        // the job as the API shows it names the parameter, never its value
+        assertThat(server.get("/api/v1/jobs?size=5").body()).doesNotContain("s3cret");
+        a.complete(ansible, "", 0);
+    }
+
+    private static void put(String path, Object body) throws Exception {
+        HttpResponse<String> r = server.send(server.request(path).header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+        assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
+    }
+
+    @Test
     void aResentUpdateIsStoredOnceAndAcknowledgedAgain() throws Exception {
         FakeAgent a = new FakeAgent("dup-a").connect();
         String id = post("/api/v1/jobs", Map.of("kind", "shell", "script", "true",

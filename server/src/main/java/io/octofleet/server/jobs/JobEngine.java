@@ -315,6 +315,10 @@ public class JobEngine {
                     .where(JOB_RUNS.JOB_ID.eq(job.getId()))
                     .and(JOB_RUNS.STATUS.in(RunStatus.SENT.apiName(), RunStatus.RUNNING.apiName()))
                     .returning().fetch());
+            JobNotifications.cancel(tx, jobId);
+            if (repository.spec(job) instanceof AnsibleJob a && a.direct()) {
+                return; // the server itself runs these; cancelLocally stops them
+            }
             // An agent that is offline cannot be told now; it is told when it reconnects, and its own report then
             // replaces this provisional end.
             ended.addAll(repository.endRuns(tx, JOB_RUNS.JOB_ID.eq(job.getId())
@@ -324,16 +328,29 @@ public class JobEngine {
                     RunStatus.CANCELLED, "cancelled by " + by + " while the agent was offline", now));
         });
         ended.forEach(r -> events.publish(new JobEvents.Event(jobId, JobEvents.RUN, JobViews.run(r, null))));
-        AgentLink link = agents.get();
-        for (JobRunsRecord run : active) {
-            if (direct.isPresent() && direct.get().cancel(new RunId(run.getId()))) {
-                continue;
-            }
-            link.send(new NodeId(run.getNodeId()), new AgentCommand.Cancel(new RunId(run.getId())));
-        }
+        cancelLocally(jobId);
         LOG.info("Job {} cancelled by {}: {} queued run(s) ended, {} running told to stop", jobId, by, ended.size(),
                 active.size());
         progressLater(jobId);
+    }
+
+    /**
+     * Tells the agents connected to this replica (and the direct-mode runner) to stop the job's runs that are still
+     * sent or running. Idempotent: an agent ignores a cancel of a run it does not run any more.
+     */
+    void cancelLocally(JobId jobId) {
+        AgentLink link = agents.get();
+        for (JobRunsRecord run : repository.dsl().selectFrom(JOB_RUNS)
+                .where(JOB_RUNS.JOB_ID.eq(jobId.value()))
+                .and(JOB_RUNS.CANCEL_REQUESTED.isTrue())
+                .and(JOB_RUNS.STATUS.in(RunStatus.SENT.apiName(), RunStatus.RUNNING.apiName()))
+                .fetch()) {
+            RunId id = new RunId(run.getId());
+            if (direct.isPresent() && direct.get().cancel(id)) {
+                continue;
+            }
+            link.send(new NodeId(run.getNodeId()), new AgentCommand.Cancel(id));
+        }
     }
 
     /**

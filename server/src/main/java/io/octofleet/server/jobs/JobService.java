@@ -68,6 +68,7 @@ public class JobService {
             List<JobRepository.Target> targets = repository.targets(cfg.dsl(), nodes);
             repository.insertJob(cfg.dsl(), id, definition, createdBy, now, rerunOf, scheduleId);
             repository.insertRuns(cfg.dsl(), id, targets, definition.batchSize(), now);
+            JobNotifications.progress(cfg.dsl(), id);
             return targets.size();
         });
         LOG.info("Job {} ({}, {}) started by {} on {} node(s)", id, definition.name(), definition.spec().kind(),

@@ -187,6 +187,10 @@ public class RunRecorder {
             return new Applied(p, stored == null ? u.seq() : stored, null, null, false);
         }
         JobId job = new JobId(run.getJobId());
+        if (ended) {
+            // Other replicas may hold agents whose queued runs can now go (a window slot, the next batch).
+            JobNotifications.progress(tx, job);
+        }
         JobEvents.Event event = null;
         if (u.kind() instanceof RunUpdate.Output o) {
             long offset = run.getOutputBytes() - o.data().length;

@@ -55,10 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class JobDeliveryTest {
     static TestServer server;
-    static Server grpc;
-    static final String NAME = InProcessServerBuilder.generateName();
-    static final Map<String, NodeId> CALLERS = new ConcurrentHashMap<>();
-    static final Metadata.Key<String> AS = Metadata.Key.of("test-node", Metadata.ASCII_STRING_MARSHALLER);
+    static InProcessAgents grpc;
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<FakeAgent> agents = new ArrayList<>();
@@ -69,23 +66,12 @@ class JobDeliveryTest {
                 "octofleet.jobs.sweep-interval", "500ms",
                 "octofleet.jobs.output.head-bytes", "100",
                 "octofleet.jobs.output.tail-bytes", "100"));
-        ServerInterceptor asCaller = new ServerInterceptor() {
-            @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                              ServerCallHandler<Q, R> next) {
-                NodeId node = CALLERS.get(headers.get(AS));
-                return Contexts.interceptCall(Context.current().withValue(ClientCertificateInterceptor.NODE, node),
-                        call, headers, next);
-            }
-        };
-        grpc = InProcessServerBuilder.forName(NAME)
-                .addService(ServerInterceptors.intercept(server.bean(AgentSessionGrpcEndpoint.class), asCaller))
-                .build().start();
+        grpc = InProcessAgents.start(server);
     }
 
     @AfterAll
     static void stop() {
-        grpc.shutdownNow();
+        grpc.close();
         server.close();
     }
 
@@ -94,94 +80,16 @@ class JobDeliveryTest {
         agents.forEach(FakeAgent::disconnect);
     }
 
-    /** An agent driven by the test: connects, records what the server sends, sends updates. */
-    final class FakeAgent {
-        final NodeId node;
-        final String hostname;
-        final List<ServerMessage> received = new CopyOnWriteArrayList<>();
-        ManagedChannel channel;
-        StreamObserver<AgentMessage> out;
-        long seq;
-
-        FakeAgent(String hostname) {
-            this.hostname = hostname;
-            this.node = server.createNode(hostname);
-            CALLERS.put(node.toString(), node);
-            agents.add(this);
-        }
-
-        FakeAgent connect() {
-            received.clear();
-            Metadata headers = new Metadata();
-            headers.put(AS, node.toString());
-            channel = InProcessChannelBuilder.forName(NAME)
-                    .intercept(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers)).build();
-            out = AgentSessionGrpc.newStub(channel).connect(new StreamObserver<>() {
-                @Override
-                public void onNext(ServerMessage message) {
-                    received.add(message);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            });
-            send(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHostname(hostname).setAgentVersion("1.0")));
-            await(() -> received.stream().anyMatch(ServerMessage::hasWelcome));
-            return this;
-        }
-
-        void disconnect() {
-            if (channel != null) {
-                channel.shutdownNow();
-                channel = null;
-            }
-        }
-
-        void send(AgentMessage.Builder message) {
-            out.onNext(message.setSeq(++seq).build());
-        }
-
-        void update(String runId, long runSeq, RunUpdate.Builder update) {
-            send(AgentMessage.newBuilder().setRunUpdate(update.setRunId(runId).setRunSeq(runSeq)
-                    .setAtUnixMs(System.currentTimeMillis())));
-        }
-
-        RunAssignment assignment() {
-            await(() -> received.stream().anyMatch(ServerMessage::hasRunAssignment));
-            return received.stream().filter(ServerMessage::hasRunAssignment).findFirst().orElseThrow()
-                    .getRunAssignment();
-        }
-
-        List<RunAssignment> assignments() {
-            return received.stream().filter(ServerMessage::hasRunAssignment).map(ServerMessage::getRunAssignment)
-                    .toList();
-        }
-
-        long ackedThrough(String runId) {
-            return received.stream().filter(ServerMessage::hasRunAck).map(ServerMessage::getRunAck)
-                    .filter(a -> a.getRunId().equals(runId)).mapToLong(a -> a.getThroughSeq()).max().orElse(0);
-        }
-
-        /** Runs the assignment: started, one output chunk, finished with the exit code. */
-        void complete(RunAssignment run, String output, int exitCode) {
-            update(run.getRunId(), 1, RunUpdate.newBuilder().setStarted(RunStarted.getDefaultInstance()));
-            update(run.getRunId(), 2, RunUpdate.newBuilder().setOutput(RunOutput.newBuilder()
-                    .setStream(RunOutput.Stream.STDOUT).setData(ByteString.copyFromUtf8(output))));
-            update(run.getRunId(), 3, RunUpdate.newBuilder().setFinished(RunFinished.newBuilder()
-                    .setOutcome(exitCode == 0 ? RunFinished.Outcome.SUCCEEDED : RunFinished.Outcome.FAILED)
-                    .setExitCode(exitCode)));
-        }
+    private FakeAgent agent(String hostname) {
+        FakeAgent agent = grpc.agent(hostname);
+        agents.add(agent);
+        return agent;
     }
 
     @Test
     void aJobReachesEveryConnectedTargetAndRecordsOutputAndExitCodes() throws Exception {
-        FakeAgent a = new FakeAgent("deliver-a").connect();
-        FakeAgent b = new FakeAgent("deliver-b").connect();
+        FakeAgent a = agent("deliver-a").connect();
+        FakeAgent b = agent("deliver-b").connect();
         server.bean(NodeService.class).replaceTags(a.node, List.of("deliver"));
         server.bean(NodeService.class).replaceTags(b.node, List.of("deliver"));
 
@@ -207,7 +115,7 @@ class JobDeliveryTest {
 
     @Test
     void inheritedParametersReachShellRunsAsEnvironmentAndAnsibleRunsAsExtraVars() throws Exception {
-        FakeAgent a = new FakeAgent("params-a").connect();
+        FakeAgent a = agent("params-a").connect();
         put("/api/v1/parameters/ntp_server", Map.of("value", "pool.ntp.org"));
         put("/api/v1/nodes/" + a.node + "/parameters/ntp_server", Map.of("value", "ntp.lab"));
         put("/api/v1/nodes/" + a.node + "/parameters/db_password", Map.of("value", "s3cret", "secret", true));
@@ -245,7 +153,7 @@ class JobDeliveryTest {
 
     @Test
     void aResentUpdateIsStoredOnceAndAcknowledgedAgain() throws Exception {
-        FakeAgent a = new FakeAgent("dup-a").connect();
+        FakeAgent a = agent("dup-a").connect();
         String id = post("/api/v1/jobs", Map.of("kind", "shell", "script", "true",
                 "targets", Map.of("nodeIds", List.of(a.node.toString()))), 201).get("id").asText();
         RunAssignment run = a.assignment();
@@ -268,7 +176,7 @@ class JobDeliveryTest {
 
     @Test
     void anAgentOfflineWhenTheJobStartsGetsItWhenItConnects() throws Exception {
-        FakeAgent late = new FakeAgent("late-a");
+        FakeAgent late = agent("late-a");
         String id = post("/api/v1/jobs", Map.of("kind", "shell", "script", "uptime",
                 "targets", Map.of("nodeIds", List.of(late.node.toString()))), 201).get("id").asText();
         Thread.sleep(300);
@@ -281,7 +189,7 @@ class JobDeliveryTest {
 
     @Test
     void aSentRunIsSentAgainAfterAReconnectAndTheAgentTellsDuplicatesApart() throws Exception {
-        FakeAgent a = new FakeAgent("resend-a").connect();
+        FakeAgent a = agent("resend-a").connect();
         post("/api/v1/jobs", Map.of("kind", "shell", "script", "true",
                 "targets", Map.of("nodeIds", List.of(a.node.toString()))), 201);
         String runId = a.assignment().getRunId();
@@ -292,8 +200,8 @@ class JobDeliveryTest {
 
     @Test
     void cancelEndsQueuedRunsAndTellsRunningAgentsToStop() throws Exception {
-        FakeAgent running = new FakeAgent("cancel-running").connect();
-        FakeAgent offline = new FakeAgent("cancel-offline");
+        FakeAgent running = agent("cancel-running").connect();
+        FakeAgent offline = agent("cancel-offline");
         String id = post("/api/v1/jobs", Map.of("kind", "shell", "script", "sleep 600",
                 "targets", Map.of("nodeIds", List.of(running.node.toString(), offline.node.toString()))), 201)
                 .get("id").asText();
@@ -314,8 +222,8 @@ class JobDeliveryTest {
 
     @Test
     void batchesRunOneAfterAnotherAndAFailedCanaryStopsTheRest() throws Exception {
-        FakeAgent first = new FakeAgent("canary-1").connect();
-        FakeAgent second = new FakeAgent("canary-2").connect();
+        FakeAgent first = agent("canary-1").connect();
+        FakeAgent second = agent("canary-2").connect();
         String id = post("/api/v1/jobs", Map.of("kind", "shell", "script", "true", "batchSize", 1,
                 "targets", Map.of("nodeIds", List.of(first.node.toString(), second.node.toString()))), 201)
                 .get("id").asText();
@@ -332,8 +240,8 @@ class JobDeliveryTest {
 
     @Test
     void maxParallelKeepsAWindowAndRetriesGiveAFailedRunAnotherAttempt() throws Exception {
-        FakeAgent a = new FakeAgent("window-a").connect();
-        FakeAgent b = new FakeAgent("window-b").connect();
+        FakeAgent a = agent("window-a").connect();
+        FakeAgent b = agent("window-b").connect();
         String id = post("/api/v1/jobs", Map.of("kind", "shell", "script", "true", "maxParallel", 1, "retries", 1,
                 "targets", Map.of("nodeIds", List.of(a.node.toString(), b.node.toString()))), 201)
                 .get("id").asText();
@@ -362,7 +270,7 @@ class JobDeliveryTest {
 
     @Test
     void runsNotTakenBeforeTheJobExpiresEndUnreachable() throws Exception {
-        FakeAgent never = new FakeAgent("never-connects");
+        FakeAgent never = agent("never-connects");
         String id = post("/api/v1/jobs", Map.of("kind", "shell", "script", "true", "expiresInSeconds", 1,
                 "targets", Map.of("nodeIds", List.of(never.node.toString()))), 201).get("id").asText();
         JsonNode done = awaitJob(id, "failed");
@@ -371,7 +279,7 @@ class JobDeliveryTest {
 
     @Test
     void longOutputKeepsItsHeadAndTailWithAMarkerAndCanBeTailedByOffset() throws Exception {
-        FakeAgent a = new FakeAgent("chatty").connect();
+        FakeAgent a = agent("chatty").connect();
         String id = post("/api/v1/jobs", Map.of("kind", "shell", "script", "yes",
                 "targets", Map.of("nodeIds", List.of(a.node.toString()))), 201).get("id").asText();
         RunAssignment run = a.assignment();
@@ -400,7 +308,7 @@ class JobDeliveryTest {
 
     @Test
     void theEventStreamDeliversOutputBeforeTheRunEndsAndClosesWhenTheJobEnds() throws Exception {
-        FakeAgent a = new FakeAgent("sse-a").connect();
+        FakeAgent a = agent("sse-a").connect();
         String id = post("/api/v1/jobs", Map.of("kind", "shell", "script", "echo live",
                 "targets", Map.of("nodeIds", List.of(a.node.toString()))), 201).get("id").asText();
         RunAssignment run = a.assignment();
@@ -433,8 +341,8 @@ class JobDeliveryTest {
 
     @Test
     void rerunOfFailedRunsTargetsOnlyTheNodesThatFailed() throws Exception {
-        FakeAgent ok = new FakeAgent("rerun-ok").connect();
-        FakeAgent bad = new FakeAgent("rerun-bad").connect();
+        FakeAgent ok = agent("rerun-ok").connect();
+        FakeAgent bad = agent("rerun-bad").connect();
         String id = post("/api/v1/jobs", Map.of("kind", "shell", "script", "true",
                 "targets", Map.of("nodeIds", List.of(ok.node.toString(), bad.node.toString()))), 201)
                 .get("id").asText();
@@ -450,7 +358,7 @@ class JobDeliveryTest {
 
     @Test
     void badJobRequestsAreRefusedWithTheReasonAndCreateNothing() throws Exception {
-        FakeAgent a = new FakeAgent("bad-requests");
+        FakeAgent a = agent("bad-requests");
         String target = a.node.toString();
         int before = get("/api/v1/jobs?size=500").get("total").asInt();
         assertThat(detail(Map.of("kind", "shell", "targets", Map.of("nodeIds", List.of(target)))))

@@ -40,6 +40,38 @@ final class Api {
         return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** A plain-text answer (job output) with its headers. */
+    record Text(int status, String body, java.net.http.HttpHeaders headers) {
+    }
+
+    Text text(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return new Text(r.statusCode(), r.body(), r.headers());
+    }
+
+    /** The text at {@code path}, or "" when it cannot be read now (for polling). */
+    String textQuietly(String path) {
+        try {
+            Text t = text(path);
+            return t.status() == 200 ? t.body() : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /** Opens a Server-Sent Events stream; the caller reads and closes it. */
+    java.io.InputStream stream(String path) throws IOException, InterruptedException {
+        HttpResponse<java.io.InputStream> r = http.send(request(path).timeout(Duration.ofMinutes(5)).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET " + path + " answered " + r.statusCode());
+        }
+        return r.body();
+    }
+
     Response delete(String path) throws IOException, InterruptedException {
         return send(request(path).DELETE());
     }

@@ -26,37 +26,32 @@ import static org.assertj.core.api.Assertions.assertThat;
  * agent jar, as separate processes, over real mutual TLS on loopback.
  */
 class SpineEndToEndIT {
-    private static final String ADMIN_PASSWORD = "e2e-admin-password-" + System.nanoTime();
     private static final Duration HEARTBEAT = Duration.ofSeconds(2);
 
     @TempDir
     Path dir;
 
-    private final List<ManagedProcess> processes = new ArrayList<>();
-    private int httpPort;
-    private int grpcPort;
+    private Fleet fleet;
 
     @AfterEach
     void stopEverything() throws InterruptedException {
-        for (ManagedProcess p : processes) {
-            p.close();
+        if (fleet != null) {
+            fleet.close();
         }
     }
 
     @Test
     void agentEnrollsReportsThisMachineAndSurvivesRestartsOfBothSides() throws Exception {
-        httpPort = freePort();
-        grpcPort = freePort();
-        ManagedProcess server = startServer("server-1.log");
-        Api api = new Api(httpPort);
-        api.login("admin", ADMIN_PASSWORD);
+        fleet = new Fleet(dir, HEARTBEAT);
+        ManagedProcess server = fleet.startServer("server-1.log");
+        Api api = fleet.api();
 
         // token -> enroll
         JsonNode token = api.post("/api/v1/enrollment-tokens", "{\"ttlSeconds\": 600}").body();
         String joinCommand = token.get("joinCommand").asText();
         assertThat(joinCommand).startsWith("java -jar octofleet-agent.jar run --join ");
         assertThat(token.get("caPin").asText()).matches("sha256:[0-9a-f]{64}");
-        String join = joinCommand.substring("java -jar octofleet-agent.jar run --join ".length());
+        String join = joinCommand.substring(Fleet.JOIN_PREFIX.length());
         Path state = dir.resolve("agent-state");
         ManagedProcess agent = startAgent("agent-1.log", "run", "--join", join, "--state-dir", state.toString());
 
@@ -113,9 +108,8 @@ class SpineEndToEndIT {
 
         // server restarted -> node still there, and the agent comes back by itself
         server.stop();
-        server = startServer("server-2.log");
-        api = new Api(httpPort);
-        api.login("admin", ADMIN_PASSWORD);
+        server = fleet.startServer("server-2.log");
+        api = fleet.api();
         Api.Response afterRestart = api.get("/api/v1/nodes/" + nodeId);
         assertThat(afterRestart.status()).isEqualTo(200);
         assertThat(afterRestart.body().at("/inventory/cpu/threads").asInt()).isEqualTo(nproc());
@@ -127,30 +121,8 @@ class SpineEndToEndIT {
         assertThat(api.get("/api/v1/nodes/" + nodeId).status()).isEqualTo(404);
     }
 
-    private ManagedProcess startServer(String log) throws Exception {
-        ManagedProcess server = ManagedProcess.start(Path.of(System.getProperty("octofleet.server.jar")), Map.of(
-                "OCTOFLEET_HOME", dir.resolve("home").toString(),
-                "OCTOFLEET_HTTP_PORT", Integer.toString(httpPort),
-                "OCTOFLEET_GRPC_PORT", Integer.toString(grpcPort),
-                "OCTOFLEET_ADMIN_PASSWORD", ADMIN_PASSWORD,
-                "OCTOFLEET_HEARTBEAT_INTERVAL", HEARTBEAT.toSeconds() + "s"), dir.resolve(log));
-        processes.add(server);
-        Api api = new Api(httpPort);
-        Instant deadline = Instant.now().plusSeconds(90);
-        while (!api.healthy()) {
-            if (!server.isAlive() || Instant.now().isAfter(deadline)) {
-                throw new AssertionError("server did not become healthy; log:\n" + server.log());
-            }
-            Thread.sleep(200);
-        }
-        return server;
-    }
-
     private ManagedProcess startAgent(String log, String... args) throws IOException {
-        ManagedProcess agent = ManagedProcess.start(Path.of(System.getProperty("octofleet.agent.jar")), Map.of(),
-                dir.resolve(log), args);
-        processes.add(agent);
-        return agent;
+        return fleet.startAgent(log, args);
     }
 
     private JsonNode awaitNode(Api api, java.util.function.Predicate<JsonNode> condition, ManagedProcess agent,
@@ -170,26 +142,7 @@ class SpineEndToEndIT {
     }
 
     private void awaitStatus(Api api, String nodeId, String status, Duration timeout) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        String last = null;
-        while (Instant.now().isBefore(deadline)) {
-            last = api.get("/api/v1/nodes/" + nodeId).body().get("status").asText();
-            if (last.equals(status)) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        StringBuilder logs = new StringBuilder();
-        for (ManagedProcess p : processes) {
-            logs.append("\n---\n").append(p.log());
-        }
-        throw new AssertionError("node " + nodeId + " still " + last + " after " + timeout + ", expected " + status + logs);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        fleet.awaitStatus(api, nodeId, status, timeout);
     }
 
     private static int nproc() throws Exception {

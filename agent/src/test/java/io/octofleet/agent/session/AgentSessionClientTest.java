@@ -8,6 +8,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.octofleet.agent.identity.AgentIdentity;
 import io.octofleet.agent.identity.TestPki;
+import io.octofleet.agent.jobs.JobRuntime;
 import io.octofleet.proto.agent.v1.Ack;
 import io.octofleet.proto.agent.v1.AgentMessage;
 import io.octofleet.proto.agent.v1.AgentSessionGrpc;
@@ -170,7 +171,8 @@ class AgentSessionClientTest {
         AgentIdentity identity = AgentIdentity.load(stateDir).orElseThrow();
         client = new AgentSessionClient(stateDir, identity, "in-process",
                 id -> InProcessChannelBuilder.forName(name).directExecutor().build(),
-                () -> BIG_INVENTORY, "test", "host-1", Duration.ofHours(1), Clock.systemUTC());
+                () -> BIG_INVENTORY, "test", "host-1", Duration.ofHours(1), Clock.systemUTC(),
+                JobRuntime.start(stateDir, stateDir.resolve("work"), JobRuntime.DEFAULT_SPOOL_LIMIT));
     }
 
     private Future<?> runClient() {

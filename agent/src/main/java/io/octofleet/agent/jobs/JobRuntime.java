@@ -209,6 +209,10 @@ public final class JobRuntime implements AutoCloseable {
             } catch (RunRefusedException e) {
                 run.failed(e.getMessage());
                 return;
+            } catch (IOException | RuntimeException e) {
+                LOG.error("Run {}: cannot prepare it", run.runId(), e);
+                run.failed("the agent could not prepare the run: " + e.getMessage());
+                return;
             }
             project = prepared.projectDirectory();
             RunRequest request = prepared.request();

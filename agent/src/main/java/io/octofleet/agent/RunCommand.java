@@ -3,6 +3,7 @@ package io.octofleet.agent;
 import io.octofleet.agent.identity.AgentIdentity;
 import io.octofleet.agent.identity.JoinString;
 import io.octofleet.agent.inventory.InventoryCollector;
+import io.octofleet.agent.jobs.JobRuntime;
 import io.octofleet.agent.session.AgentSessionClient;
 import io.octofleet.agent.session.ChannelFactory;
 import io.octofleet.agent.session.EnrollmentFailedException;
@@ -29,8 +30,8 @@ import java.util.concurrent.Callable;
 @Command(name = "run",
         mixinStandardHelpOptions = true,
         description = {
-                "Enroll on first start (with --join), then keep a session with the server: heartbeats, inventory, "
-                        + "and, later, jobs. Reconnects forever with exponential backoff.",
+                "Enroll on first start (with --join), then keep a session with the server: heartbeats, inventory "
+                        + "and jobs. Reconnects forever with exponential backoff.",
                 "",
                 "Exit codes: 0 stopped, 2 bad usage, 3 enrollment refused (token or CA pin), "
                         + "4 node revoked on the server (re-enroll with --join ... --re-enroll)."})
@@ -54,6 +55,18 @@ final class RunCommand implements Callable<Integer> {
             description = "How often to re-collect inventory; it is sent only when it changed. "
                     + "ISO-8601 (PT1H) or 90s/15m/1h. Default: 1h.")
     Duration inventoryInterval;
+
+    @Option(names = "--spool-limit", paramLabel = "SIZE", defaultValue = "256MiB", converter = ByteSizeConverter.class,
+            description = "Most disk space for job updates not yet acknowledged by the server (under <state-dir>/runs). "
+                    + "When full, job output is dropped and counted; starts, task events and ends are always kept. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long spoolLimit;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where runs get their scratch directories (scripts, unpacked Ansible projects; removed when "
+                    + "each run ends). Outside the 0700 state dir so a run as another user can reach its own. "
+                    + "Default: <state-dir>-runs next to the state dir.")
+    Path workDir;
 
     @Option(names = "--re-enroll", description = "Discard the identity in the state dir and enroll again with --join.")
     boolean reEnroll;
@@ -98,16 +111,24 @@ final class RunCommand implements Callable<Integer> {
             server = new ServerAddress(joinString.host(), joinString.port());
         }
         InventoryCollector collector = new InventoryCollector();
+        Path runsWorkDir = workDir != null ? workDir
+                : stateDir.toAbsolutePath().resolveSibling(stateDir.toAbsolutePath().getFileName() + "-runs");
+        JobRuntime jobs = JobRuntime.start(stateDir, runsWorkDir, spoolLimit);
         AgentSessionClient client = new AgentSessionClient(stateDir, identity, server.toString(),
                 ChannelFactory.mutualTls(server), () -> InventoryMessages.toProto(collector.collect(), Instant.now()),
-                version, hostname, inventoryInterval, Clock.systemUTC());
-        Runtime.getRuntime().addShutdownHook(new Thread(client::stop, "octofleet-agent-shutdown"));
+                version, hostname, inventoryInterval, Clock.systemUTC(), jobs);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            client.stop();
+            jobs.close();
+        }, "octofleet-agent-shutdown"));
         try {
             client.run();
             return 0;
         } catch (NodeRevokedException e) {
             System.err.println(e.getMessage() + ". Re-enroll with: run --join <new join string> --re-enroll");
             return EXIT_REVOKED;
+        } finally {
+            jobs.close();
         }
     }
 

@@ -43,4 +43,19 @@ class AgentCommandLineTest {
     void badDurationIsRefused() {
         assertThat(AgentMain.execute("run", "--inventory-interval", "soon", "--state-dir", dir.toString())).isEqualTo(2);
     }
+
+    @Test
+    void badSpoolLimitIsRefused() {
+        assertThat(AgentMain.execute("run", "--spool-limit", "lots", "--state-dir", dir.toString())).isEqualTo(2);
+        assertThat(AgentMain.execute("run", "--spool-limit", "0", "--state-dir", dir.toString())).isEqualTo(2);
+    }
+
+    @Test
+    void spoolLimitsReadAsOperatorsTypeThem() {
+        ByteSizeConverter sizes = new ByteSizeConverter();
+        assertThat(sizes.convert("256MiB")).isEqualTo(256L * 1024 * 1024);
+        assertThat(sizes.convert("1g")).isEqualTo(1L << 30);
+        assertThat(sizes.convert("512k")).isEqualTo(512L * 1024);
+        assertThat(sizes.convert("1048576")).isEqualTo(1048576L);
+    }
 }

@@ -49,7 +49,7 @@ public final class AnsibleRunnerJobExecutor implements JobExecutor {
         this.executable = executable;
         this.programs = programs;
         this.runAs = RunAs.forThisProcess(programs);
-        this.processRun = new ProcessRun(killGrace, Duration.ofSeconds(2));
+        this.processRun = new ProcessRun(programs, killGrace, Duration.ofSeconds(2));
     }
 
     @Override
@@ -85,7 +85,7 @@ public final class AnsibleRunnerJobExecutor implements JobExecutor {
             Thread poller = poll(events, "run-" + request.runId() + "-events");
             ProcessRun.Ended ended;
             try {
-                ended = processRun.run(command, environment, dir.path(), request.timeout(), cancel, out);
+                ended = processRun.run(request.runId(), command, environment, dir.path(), request.timeout(), cancel, out);
             } finally {
                 poller.interrupt();
                 poller.join();

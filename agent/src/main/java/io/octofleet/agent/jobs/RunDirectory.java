@@ -82,6 +82,11 @@ final class RunDirectory implements AutoCloseable {
         }
     }
 
+    /** Removes a directory tree a run left, links inside it not followed; nothing if it is not there. */
+    static void remove(Path directory) throws IOException {
+        deleteTree(directory);
+    }
+
     private Path write(String name, String content, String permissions) throws IOException {
         Path file = path.resolve(name);
         Files.createDirectories(file.getParent());

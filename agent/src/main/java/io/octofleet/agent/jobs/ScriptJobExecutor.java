@@ -20,7 +20,7 @@ public final class ScriptJobExecutor implements JobExecutor {
     ScriptJobExecutor(Path runsRoot, ProgramLocator programs, RunAs runAs, Duration killGrace) {
         this.programs = programs;
         this.launcher = new ScriptLauncher(runsRoot, runAs,
-                new ProcessRun(killGrace, Duration.ofSeconds(2)));
+                new ProcessRun(programs, killGrace, Duration.ofSeconds(2)));
     }
 
     @Override

@@ -39,7 +39,7 @@ final class ScriptLauncher {
             command.add(interpreter.toString());
             command.add(script.toString());
             command.addAll(arguments);
-            ProcessRun.Ended ended = processRun.run(command, request.environment(), workingDirectory,
+            ProcessRun.Ended ended = processRun.run(request.runId(), command, request.environment(), workingDirectory,
                     request.timeout(), cancel, out);
             return result(ended, request.timeout());
         } catch (RunRefusedException e) {

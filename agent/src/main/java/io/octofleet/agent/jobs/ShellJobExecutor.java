@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** Runs {@link ShellSpec} jobs: a script body run by {@code /bin/sh} or {@code bash}. */
+/** Runs {@link ShellSpec} jobs: a script body run by {@code /bin/sh}, {@code bash} or PowerShell ({@code pwsh}). */
 public final class ShellJobExecutor implements JobExecutor {
     static final String KIND = "shell";
     private static final Path SH = Path.of("/bin/sh");
@@ -21,7 +21,7 @@ public final class ShellJobExecutor implements JobExecutor {
     ShellJobExecutor(Path runsRoot, ProgramLocator programs, RunAs runAs, Duration killGrace) {
         this.programs = programs;
         this.launcher = new ScriptLauncher(runsRoot, runAs,
-                new ProcessRun(killGrace, Duration.ofSeconds(2)));
+                new ProcessRun(programs, killGrace, Duration.ofSeconds(2)));
     }
 
     @Override
@@ -36,15 +36,26 @@ public final class ShellJobExecutor implements JobExecutor {
             throw new IllegalArgumentException("not a shell job: " + request.spec().kind());
         }
         Path shell;
-        if (spec.shell() == ShellSpec.Shell.BASH) {
-            var bash = programs.find("bash");
-            if (bash.isEmpty()) {
-                return RunResult.notStarted("bash not found on this host");
+        String fileName = "script.sh";
+        switch (spec.shell()) {
+            case BASH -> {
+                var bash = programs.find("bash");
+                if (bash.isEmpty()) {
+                    return RunResult.notStarted("bash not found on this host");
+                }
+                shell = bash.get();
             }
-            shell = bash.get();
-        } else {
-            shell = SH;
+            case POWERSHELL -> {
+                var pwsh = programs.find("pwsh");
+                if (pwsh.isEmpty()) {
+                    return RunResult.notStarted("PowerShell (pwsh) not found on this host");
+                }
+                shell = pwsh.get();
+                // pwsh runs a script file only when its name ends in .ps1.
+                fileName = "script.ps1";
+            }
+            default -> shell = SH;
         }
-        return launcher.run(request, shell, "script.sh", spec.script(), List.of(), listener, cancel);
+        return launcher.run(request, shell, fileName, spec.script(), List.of(), listener, cancel);
     }
 }

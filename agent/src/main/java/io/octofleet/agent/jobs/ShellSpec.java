@@ -10,7 +10,9 @@ public record ShellSpec(String script, Shell shell) implements JobSpec {
         /** {@code /bin/sh}: present on every Unix host. */
         SH,
         /** {@code bash}, looked up on the agent's PATH. */
-        BASH
+        BASH,
+        /** PowerShell ({@code pwsh}), looked up on the agent's PATH. */
+        POWERSHELL
     }
 
     public ShellSpec {

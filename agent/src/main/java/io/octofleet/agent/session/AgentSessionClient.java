@@ -7,6 +7,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.octofleet.agent.identity.AgentIdentity;
+import io.octofleet.agent.jobs.JobRuntime;
+import io.octofleet.agent.jobs.RunUpdateSink;
 import io.octofleet.proto.agent.v1.AgentMessage;
 import io.octofleet.proto.agent.v1.AgentSessionGrpc;
 import io.octofleet.proto.agent.v1.EnrollmentGrpc;
@@ -16,6 +18,7 @@ import io.octofleet.proto.agent.v1.InventoryChunk;
 import io.octofleet.proto.agent.v1.InventoryReport;
 import io.octofleet.proto.agent.v1.RenewCertificateRequest;
 import io.octofleet.proto.agent.v1.RenewCertificateResponse;
+import io.octofleet.proto.agent.v1.RunUpdate;
 import io.octofleet.proto.agent.v1.ServerMessage;
 import io.octofleet.proto.agent.v1.Welcome;
 import org.slf4j.Logger;
@@ -37,7 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Keeps the agent's session with the server up, forever: connect, Hello, heartbeats, inventory when the server
- * lacks it or it changed, certificate renewal before expiry; on any loss, reconnect with exponential backoff and
+ * lacks it or it changed, job assignments, cancels and acks to the {@link JobRuntime} and its run updates back,
+ * certificate renewal before expiry; on any loss, reconnect with exponential backoff and
  * jitter. Only a revoked identity ends it ({@link NodeRevokedException}).
  */
 public final class AgentSessionClient {
@@ -45,6 +49,11 @@ public final class AgentSessionClient {
     static final int CHUNK_BYTES = 64 * 1024;
     /** A session that lived this long counts as healthy: the next reconnect starts from the smallest delay. */
     private static final Duration HEALTHY_SESSION = Duration.ofSeconds(30);
+    /**
+     * Run updates queued on the bulk lane at most; the rest wait in the job spool on disk, so a large backlog is read
+     * as the connection takes it instead of all at once into memory.
+     */
+    static final int RUN_UPDATES_QUEUED = 32;
     /** How soon to retry a failed certificate renewal while the current certificate is still valid. */
     private static final Duration RENEWAL_RETRY = Duration.ofMinutes(5);
 
@@ -56,6 +65,7 @@ public final class AgentSessionClient {
     private final String hostname;
     private final Duration inventoryInterval;
     private final Clock clock;
+    private final JobRuntime jobs;
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, r -> {
         Thread t = new Thread(r, "octofleet-session-timer");
         t.setDaemon(true);
@@ -72,10 +82,11 @@ public final class AgentSessionClient {
     /**
      * @param server how to name the server in logs
      * @param channels opens channels to the server with the current identity
+     * @param jobs runs what the server assigns; gets each session's sink for run updates once it is welcomed
      */
     public AgentSessionClient(Path stateDir, AgentIdentity identity, String server, ChannelFactory channels,
                               InventorySource inventorySource, String agentVersion, String hostname,
-                              Duration inventoryInterval, Clock clock) {
+                              Duration inventoryInterval, Clock clock, JobRuntime jobs) {
         this.stateDir = stateDir;
         this.identity = identity;
         this.server = server;
@@ -85,6 +96,7 @@ public final class AgentSessionClient {
         this.hostname = hostname;
         this.inventoryInterval = inventoryInterval;
         this.clock = clock;
+        this.jobs = jobs;
         this.startedAt = clock.instant();
     }
 
@@ -232,6 +244,18 @@ public final class AgentSessionClient {
     /** One Connect call: its outbox, its heartbeat timer, and how it ended. */
     private final class Live implements ClientResponseObserver<AgentMessage, ServerMessage> {
         private final CompletableFuture<Status> done = new CompletableFuture<>();
+        /** Run updates of this session go on its bulk lane, behind heartbeats. */
+        private final RunUpdateSink runUpdates = new RunUpdateSink() {
+            @Override
+            public boolean hasRoom() {
+                return outbox.bulkQueued() < RUN_UPDATES_QUEUED;
+            }
+
+            @Override
+            public void send(RunUpdate update) {
+                outbox.bulk(AgentMessage.newBuilder().setRunUpdate(update), seq -> { });
+            }
+        };
         private volatile Outbox outbox;
         private volatile ClientCallStreamObserver<AgentMessage> call;
         private volatile boolean welcomed;
@@ -272,6 +296,9 @@ public final class AgentSessionClient {
                         inventoryAckSeq = -1;
                     }
                 }
+                case RUN_ASSIGNMENT -> jobs.onAssignment(message.getRunAssignment());
+                case CANCEL_RUN -> jobs.onCancel(message.getCancelRun());
+                case RUN_ACK -> jobs.onAck(message.getRunAck());
                 default -> LOG.debug("Ignoring server message {}", message.getKindCase());
             }
         }
@@ -290,12 +317,13 @@ public final class AgentSessionClient {
             if (!welcome.getInventoryCurrent()) {
                 sendInventory(inventory, inventoryFingerprint);
             }
+            jobs.connected(runUpdates);
         }
 
         /** Cuts the serialized report into chunks on the bulk lane; the ack of the last chunk confirms the report. */
         void sendInventory(InventoryReport report, String fingerprint) {
             Outbox out = outbox;
-            out.clearBulk();
+            out.clearInventory();
             inventoryInFlight = fingerprint;
             ByteString bytes = report.toByteString();
             int chunks = Math.max(1, (bytes.size() + CHUNK_BYTES - 1) / CHUNK_BYTES);
@@ -331,6 +359,7 @@ public final class AgentSessionClient {
         }
 
         void close() {
+            jobs.disconnected(runUpdates);
             ScheduledFuture<?> h = heartbeats;
             if (h != null) {
                 h.cancel(false);

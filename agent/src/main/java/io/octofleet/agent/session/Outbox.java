@@ -9,7 +9,7 @@ import java.util.function.LongConsumer;
 
 /**
  * The session's outbound side, written by one sender thread. Two lanes: control (hello, heartbeats, acks) always
- * goes before bulk (inventory chunks), and nothing is written while gRPC flow control says the stream is not
+ * goes before bulk (inventory chunks, run updates), and nothing is written while gRPC flow control says the stream is not
  * ready, so a heartbeat waits behind at most one 64 KiB chunk, never behind a whole report.
  * Sequence numbers are assigned when a message is written, so they increase on the wire.
  */
@@ -38,8 +38,14 @@ final class Outbox {
         notifyAll();
     }
 
-    synchronized void clearBulk() {
-        bulk.clear();
+    /** Drops the inventory chunks not yet written (a newer report replaces them); other bulk data stays. */
+    synchronized void clearInventory() {
+        bulk.removeIf(pending -> pending.message().hasInventoryChunk());
+    }
+
+    /** Bulk messages waiting to be written. */
+    synchronized int bulkQueued() {
+        return bulk.size();
     }
 
     /** Called by gRPC when the stream can take more. */

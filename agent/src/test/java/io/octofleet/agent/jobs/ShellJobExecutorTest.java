@@ -177,6 +177,65 @@ class ShellJobExecutorTest {
     }
 
     @Test
+    void cancelKillsBackgroundChildrenOrphansAndDaemonsThatLeftTheSession() throws Exception {
+        assertThat(cancelEscapees(executor())).isEqualTo(RunResult.Outcome.CANCELLED);
+    }
+
+    @Test
+    void cancelFindsEscapedDaemonsByTheirEnvironmentWhenTheHostHasNoSetsid() throws Exception {
+        // No setsid to find: the run shares the JVM's process group, and only the walk and the marker remain.
+        ShellJobExecutor withoutSetsid = new ShellJobExecutor(runsRoot(), new ProgramLocator(""),
+                RunAs.forThisProcess(ProgramLocator.agentPath()), KILL_GRACE);
+
+        assertThat(cancelEscapees(withoutSetsid)).isEqualTo(RunResult.Outcome.CANCELLED);
+    }
+
+    /**
+     * Starts a background child, a child in a session of its own, a double-forked daemon in a session of its own
+     * (re-parented to init, so no walk finds it), an orphan left in the group, and a foreground sleep; cancels; and
+     * checks all five are gone.
+     */
+    private RunResult.Outcome cancelEscapees(ShellJobExecutor executor) throws Exception {
+        String marker = "600." + Processes.marker();
+        String sleep = "sleep " + marker;
+        String script = sleep + " &\n"
+                + "setsid " + sleep + " &\n"
+                + "(setsid " + sleep + " &)\n"
+                + "sh -c '" + sleep + " &'\n"
+                + "echo started\n"
+                + sleep + "\n";
+        RecordingListener listener = new RecordingListener("started", chunk -> { });
+        CancellationToken cancel = new CancellationToken();
+
+        Future<RunResult> run = background.submit(
+                () -> executor.execute(request(script, Duration.ofSeconds(600)), listener, cancel));
+        assertThat(listener.awaitOutput(10)).isTrue();
+        List<ProcessHandle> running = Processes.awaitWithMarker(marker, 5);
+        List<ProcessHandle> ours = ProcessHandle.current().descendants().toList();
+        assertThat(running).as("the double-forked daemon is no descendant of the agent").anyMatch(p -> !ours.contains(p));
+        cancel.cancel();
+        RunResult result = run.get(15, TimeUnit.SECONDS);
+
+        assertThat(running).allMatch(Processes::gone);
+        assertThat(Processes.withMarker(marker)).isEmpty();
+        return result.outcome();
+    }
+
+    @Test
+    void reportsAMissingPowerShellClearly() throws Exception {
+        ShellJobExecutor executor = new ShellJobExecutor(runsRoot(), new ProgramLocator(""),
+                RunAs.forThisProcess(ProgramLocator.agentPath()), KILL_GRACE);
+        RunRequest request = RunRequest.of(new RunId("run-pwsh"),
+                new ShellSpec("Write-Output hi", ShellSpec.Shell.POWERSHELL), Duration.ofSeconds(30));
+
+        RunResult result = executor.execute(request, new RecordingListener(), new CancellationToken());
+
+        assertThat(result.outcome()).isEqualTo(RunResult.Outcome.FAILED);
+        assertThat(result.exitCode()).isEmpty();
+        assertThat(result.reason()).isEqualTo("PowerShell (pwsh) not found on this host");
+    }
+
+    @Test
     void cancelledBeforeStartingRunsNothing() throws Exception {
         CancellationToken cancel = new CancellationToken();
         cancel.cancel();

@@ -8,6 +8,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.octofleet.agent.identity.AgentIdentity;
 import io.octofleet.agent.identity.TestPki;
+import io.octofleet.agent.jobs.JobRuntime;
 import io.octofleet.proto.agent.v1.Ack;
 import io.octofleet.proto.agent.v1.AgentMessage;
 import io.octofleet.proto.agent.v1.AgentSessionGrpc;
@@ -16,7 +17,12 @@ import io.octofleet.proto.agent.v1.InventoryReport;
 import io.octofleet.proto.agent.v1.Package;
 import io.octofleet.proto.agent.v1.RenewCertificateRequest;
 import io.octofleet.proto.agent.v1.RenewCertificateResponse;
+import io.octofleet.proto.agent.v1.RunAck;
+import io.octofleet.proto.agent.v1.RunAssignment;
+import io.octofleet.proto.agent.v1.RunFinished;
+import io.octofleet.proto.agent.v1.RunUpdate;
 import io.octofleet.proto.agent.v1.ServerMessage;
+import io.octofleet.proto.agent.v1.ShellJob;
 import io.octofleet.proto.agent.v1.Welcome;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -58,6 +64,7 @@ class AgentSessionClientTest {
     private final AtomicInteger sessions = new AtomicInteger();
     private Server server;
     private AgentSessionClient client;
+    private JobRuntime jobs;
     private TestPki ca;
 
     @AfterEach
@@ -67,6 +74,9 @@ class AgentSessionClientTest {
         }
         runner.shutdownNow();
         runner.awaitTermination(10, TimeUnit.SECONDS);
+        if (jobs != null) {
+            jobs.close();
+        }
         if (server != null) {
             server.shutdownNow();
         }
@@ -137,8 +147,100 @@ class AgentSessionClientTest {
         assertThat(after.getNotAfter()).isAfter(before.getNotAfter());
     }
 
+    @Test
+    void runsAnAssignedJobAndDeliversEveryUpdateExactlyOnceAcrossALostSession() throws Exception {
+        JobServer jobServer = new JobServer(shellAssignment("run-7",
+                "echo before; sleep 1; echo after; exit 4"));
+        start(jobServer, null, Duration.ofDays(7));
+        runClient();
+
+        await(() -> jobServer.stored.stream().anyMatch(RunUpdate::hasFinished));
+        await(() -> received.stream().filter(AgentMessage::hasHeartbeat).count() >= 2);
+
+        assertThat(sessions.get()).as("the first session was cut after the start").isGreaterThanOrEqualTo(2);
+        assertThat(jobServer.stored).extracting(RunUpdate::getRunSeq)
+                .isEqualTo(java.util.stream.LongStream.rangeClosed(1, jobServer.stored.size()).boxed().toList());
+        assertThat(jobServer.stored.get(0).hasStarted()).as("started once: the re-sent assignment was ignored")
+                .isTrue();
+        assertThat(jobServer.stored).filteredOn(RunUpdate::hasStarted).hasSize(1);
+        RunUpdate finished = jobServer.stored.get(jobServer.stored.size() - 1);
+        assertThat(finished.getFinished().getOutcome()).isEqualTo(RunFinished.Outcome.FAILED);
+        assertThat(finished.getFinished().getExitCode()).isEqualTo(4);
+        StringBuilder stdout = new StringBuilder();
+        jobServer.stored.stream().filter(RunUpdate::hasOutput)
+                .forEach(u -> stdout.append(u.getOutput().getData().toStringUtf8()));
+        assertThat(stdout.toString()).isEqualTo("before\nafter\n");
+        await(() -> java.nio.file.Files.exists(stateDir.resolve("runs/run-7.done")));
+        assertThat(stateDir.resolve("runs/run-7.spool")).doesNotExist();
+    }
+
+    private static RunAssignment shellAssignment(String runId, String script) {
+        return RunAssignment.newBuilder().setRunId(runId).setJobId("job-1").setAttempt(1)
+                .setShell(ShellJob.newBuilder().setScript(script)).setTimeoutSeconds(60).build();
+    }
+
+    /**
+     * Plays the server's side of job delivery: sends the assignment on every connect, stores an update only when it
+     * is the next of its run and acks through the last stored, and cuts the first session right after the run's start
+     * arrived, before acking it.
+     */
+    private final class JobServer extends AgentSessionGrpc.AgentSessionImplBase {
+        private final RunAssignment assignment;
+        final List<RunUpdate> stored = new CopyOnWriteArrayList<>();
+
+        JobServer(RunAssignment assignment) {
+            this.assignment = assignment;
+        }
+
+        @Override
+        public StreamObserver<AgentMessage> connect(StreamObserver<ServerMessage> out) {
+            int session = sessions.incrementAndGet();
+            return new StreamObserver<>() {
+                private boolean ended;
+
+                @Override
+                public synchronized void onNext(AgentMessage message) {
+                    if (ended) {
+                        return;
+                    }
+                    received.add(message);
+                    if (message.hasHello()) {
+                        out.onNext(ServerMessage.newBuilder().setSeq(1).setWelcome(Welcome.newBuilder()
+                                .setNodeId("node-1").setHeartbeatIntervalSeconds(1).setInventoryCurrent(true)
+                                .setServerTimeUnixMs(System.currentTimeMillis())).build());
+                        out.onNext(ServerMessage.newBuilder().setSeq(2).setRunAssignment(assignment).build());
+                    } else if (message.hasRunUpdate()) {
+                        RunUpdate update = message.getRunUpdate();
+                        if (session == 1) {
+                            ended = true;
+                            out.onError(Status.UNAVAILABLE.withDescription("server restarting").asRuntimeException());
+                            return;
+                        }
+                        if (update.getRunSeq() == stored.size() + 1) {
+                            stored.add(update);
+                        }
+                        out.onNext(ServerMessage.newBuilder().setSeq(3).setRunAck(RunAck.newBuilder()
+                                .setRunId(update.getRunId()).setThroughSeq(stored.size())).build());
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public synchronized void onCompleted() {
+                    if (!ended) {
+                        out.onCompleted();
+                    }
+                }
+            };
+        }
+    }
+
     /** An identity whose certificate was issued {@code age} ago for {@code age + 1 day}, or so it seems to renewAt. */
-    private void start(ScriptedSession session, AtomicInteger renewals, Duration certificateAge) throws Exception {
+    private void start(AgentSessionGrpc.AgentSessionImplBase session, AtomicInteger renewals, Duration certificateAge)
+            throws Exception {
         ca = TestPki.newCa("Test CA");
         KeyPair keys = AgentIdentity.newKeyPair();
         Instant now = Instant.now();
@@ -170,7 +272,8 @@ class AgentSessionClientTest {
         AgentIdentity identity = AgentIdentity.load(stateDir).orElseThrow();
         client = new AgentSessionClient(stateDir, identity, "in-process",
                 id -> InProcessChannelBuilder.forName(name).directExecutor().build(),
-                () -> BIG_INVENTORY, "test", "host-1", Duration.ofHours(1), Clock.systemUTC());
+                () -> BIG_INVENTORY, "test", "host-1", Duration.ofHours(1), Clock.systemUTC(),
+                jobs = JobRuntime.start(stateDir, stateDir.resolve("work"), JobRuntime.DEFAULT_SPOOL_LIMIT));
     }
 
     private Future<?> runClient() {

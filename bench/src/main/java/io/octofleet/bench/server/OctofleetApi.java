@@ -1,0 +1,88 @@
+package io.octofleet.bench.server;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.octofleet.agent.identity.JoinString;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/** The few REST calls a benchmark makes (docs/api.md), as an operator's script would make them. */
+public final class OctofleetApi {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Function<String, URI> uri;
+    private String bearer;
+
+    /** @param uri resolves an API path ({@code /api/v1/...}) against the server */
+    public OctofleetApi(Function<String, URI> uri) {
+        this.uri = uri;
+    }
+
+    /** {@code POST /api/v1/auth/login}; later calls carry the bearer token. */
+    public void login(String username, String password) throws IOException, InterruptedException {
+        JsonObject body = new JsonObject();
+        body.addProperty("username", username);
+        body.addProperty("password", password);
+        bearer = post("/api/v1/auth/login", body.toString(), 200).get("token").getAsString();
+    }
+
+    /** {@code POST /api/v1/enrollment-tokens}: a join string good for {@code uses} enrollments. */
+    public JoinString joinString(int uses, Duration ttl) throws IOException, InterruptedException {
+        JsonObject body = new JsonObject();
+        body.addProperty("maxUses", uses);
+        body.addProperty("ttlSeconds", ttl.toSeconds());
+        return JoinString.parse(post("/api/v1/enrollment-tokens", body.toString(), 201)
+                .get("joinString").getAsString());
+    }
+
+    /** How many nodes {@code GET /api/v1/nodes?status=online} counts. */
+    public long onlineNodes() throws IOException, InterruptedException {
+        return get("/api/v1/nodes?status=online&size=1").get("total").getAsLong();
+    }
+
+    /** {@code POST /api/v1/jobs}; returns the new job's id. */
+    public String createJob(String jobJson) throws IOException, InterruptedException {
+        return post("/api/v1/jobs", jobJson, 201).get("id").getAsString();
+    }
+
+    /** {@code GET /api/v1/jobs/{id}}: its status and run counts. */
+    public JobProgress job(String id) throws IOException, InterruptedException {
+        JsonObject job = get("/api/v1/jobs/" + id);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> count : job.getAsJsonObject("counts").entrySet()) {
+            counts.put(count.getKey(), count.getValue().getAsLong());
+        }
+        return new JobProgress(job.get("status").getAsString(), counts);
+    }
+
+    private JsonObject get(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri.apply(path)).GET(), path, 200);
+    }
+
+    private JsonObject post(String path, String json, int expected) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri.apply(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)), path, expected);
+    }
+
+    private JsonObject send(HttpRequest.Builder request, String path, int expected)
+            throws IOException, InterruptedException {
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != expected) {
+            throw new IOException(request.build().method() + " " + path + " answered " + response.statusCode()
+                    + " (expected " + expected + "): " + response.body());
+        }
+        return JsonParser.parseString(response.body()).getAsJsonObject();
+    }
+}

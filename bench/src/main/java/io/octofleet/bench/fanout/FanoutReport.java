@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 /** The results of a fan-out benchmark as a table for people and JSON for tools. */
@@ -25,17 +26,15 @@ record FanoutReport(Instant date, Machine machine, Map<String, Object> settings,
 
     String table() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("%7s %9s %9s %10s %12s %-24s %9s %9s %9s %8s %6s%n", "agents", "enroll_ms",
-                "online_ms", "median_ms", "acked_ms", "all_results_ms(each)", "srv_rss", "srv_peak", "pg_rss",
-                "srv_cpu", "errors"));
+        out.append(String.format("%7s %9s %9s %10s %-22s %-22s %8s %8s %8s %11s %10s %6s%n", "agents", "enroll_ms",
+                "online_ms", "median_ms", "all_results_ms(each)", "job_status_ms(each)", "srv_rss", "srv_peak",
+                "pg_rss", "srv_cpu/job", "pg_cpu/job", "errors"));
         for (FanoutResult r : results) {
-            String each = r.jobs().stream().map(j -> Long.toString(j.allResultsMs())).collect(Collectors.joining(","));
-            String acked = r.jobs().stream().map(j -> Long.toString(j.agentsAckedMs()))
-                    .collect(Collectors.joining(","));
-            long serverCpu = r.jobs().stream().mapToLong(FanoutResult.Job::serverCpuMs).sum();
-            out.append(String.format("%7d %9d %9d %10d %12s %-24s %7dMi %7dMi %7dMi %6dms %6d%n", r.agents(),
-                    r.enrollMs(), r.connectMs(), r.medianAllResultsMs(), acked, each, r.serverRssMib(),
-                    r.serverPeakRssMib(), r.databaseRssMib(), r.jobs().isEmpty() ? 0 : serverCpu / r.jobs().size(),
+            out.append(String.format("%7d %9d %9d %10d %-22s %-22s %6dMi %6dMi %6dMi %9dms %8dms %6d%n", r.agents(),
+                    r.enrollMs(), r.connectMs(), r.medianAllResultsMs(),
+                    each(r, FanoutResult.Job::allResultsMs), each(r, FanoutResult.Job::statusFinalMs),
+                    r.serverRssMib(), r.serverPeakRssMib(), r.databaseRssMib(),
+                    average(r, FanoutResult.Job::serverCpuMs), average(r, FanoutResult.Job::databaseCpuMs),
                     r.errors().size()));
         }
         for (FanoutResult r : results) {
@@ -44,6 +43,14 @@ record FanoutReport(Instant date, Machine machine, Map<String, Object> settings,
             }
         }
         return out.toString();
+    }
+
+    private static String each(FanoutResult r, ToLongFunction<FanoutResult.Job> figure) {
+        return r.jobs().stream().map(j -> Long.toString(figure.applyAsLong(j))).collect(Collectors.joining(","));
+    }
+
+    private static long average(FanoutResult r, ToLongFunction<FanoutResult.Job> figure) {
+        return r.jobs().isEmpty() ? 0 : r.jobs().stream().mapToLong(figure).sum() / r.jobs().size();
     }
 
     String json() {

@@ -23,6 +23,8 @@ import java.util.List;
  */
 final class FanoutRun {
     private static final Duration CONNECT_POLL = Duration.ofMillis(50);
+    /** How long to keep polling for the job's own status once every run is final. */
+    private static final Duration STATUS_LAG_LIMIT = Duration.ofSeconds(30);
 
     private final FanoutSettings settings;
     private final PrintStream progress;
@@ -143,10 +145,23 @@ final class FanoutRun {
                 Duration.ofSeconds(5), Duration.ofMillis(5))) {
             agentsAckedMs = millisSince(began);
         }
+        long statusFinalMs = -1;
+        long statusDeadline = System.nanoTime() + STATUS_LAG_LIMIT.toNanos();
+        while (allResultsMs >= 0) {
+            if (!progress.status().equals("running")) {
+                statusFinalMs = millisSince(began);
+                break;
+            }
+            if (System.nanoTime() > statusDeadline) {
+                break;
+            }
+            Thread.sleep(settings.poll().toMillis());
+            progress = api.job(id);
+        }
         ProcessUsage serverAfter = process.usage();
         ProcessUsage databaseAfter = process.databaseUsage();
         ProcessUsage benchAfter = benchUsage();
-        return new FanoutResult.Job(id, createMs, allResultsMs, agentsAckedMs, polls, progress.status(),
+        return new FanoutResult.Job(id, createMs, allResultsMs, agentsAckedMs, statusFinalMs, polls, progress.status(),
                 progress.counts(), serverAfter.cpuMillis() - serverBefore.cpuMillis(),
                 databaseAfter.cpuMillis() - databaseBefore.cpuMillis(),
                 benchAfter.cpuMillis() - benchBefore.cpuMillis());

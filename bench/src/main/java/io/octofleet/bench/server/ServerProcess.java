@@ -127,9 +127,18 @@ public final class ServerProcess implements AutoCloseable {
         return ProcessUsage.of(process.pid());
     }
 
-    /** Its child processes: the embedded PostgreSQL server and backends. */
+    /**
+     * The embedded PostgreSQL: its postmaster and backends. pg_ctl detaches the postmaster from the JVM, so it is
+     * found by {@code OCTOFLEET_HOME/postgres/postmaster.pid}; {@link ProcessUsage#NONE} for an external database.
+     */
     public ProcessUsage databaseUsage() {
-        return ProcessUsage.ofDescendants(process.pid());
+        try {
+            List<String> pidFile = Files.readAllLines(home.resolve("postgres").resolve("postmaster.pid"));
+            long postmaster = Long.parseLong(pidFile.get(0).strip());
+            return ProcessUsage.of(postmaster).plus(ProcessUsage.ofDescendants(postmaster));
+        } catch (IOException | RuntimeException noEmbeddedDatabase) {
+            return ProcessUsage.NONE;
+        }
     }
 
     public String logTail() {

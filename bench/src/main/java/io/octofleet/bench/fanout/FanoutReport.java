@@ -26,16 +26,16 @@ record FanoutReport(Instant date, Machine machine, Map<String, Object> settings,
 
     String table() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("%7s %9s %9s %10s %-22s %-22s %8s %8s %8s %11s %10s %6s%n", "agents", "enroll_ms",
+        out.append(String.format("%7s %9s %9s %10s %-22s %-22s %8s %8s %8s %11s %10s %5s %6s%n", "agents", "enroll_ms",
                 "online_ms", "median_ms", "all_results_ms(each)", "job_status_ms(each)", "srv_rss", "srv_peak",
-                "pg_rss", "srv_cpu/job", "pg_cpu/job", "errors"));
+                "pg_rss", "srv_cpu/job", "pg_cpu/job", "load", "errors"));
         for (FanoutResult r : results) {
-            out.append(String.format("%7d %9d %9d %10d %-22s %-22s %6dMi %6dMi %6dMi %9dms %8dms %6d%n", r.agents(),
+            out.append(String.format("%7d %9d %9d %10d %-22s %-22s %6dMi %6dMi %6dMi %9dms %8dms %5.1f %6d%n", r.agents(),
                     r.enrollMs(), r.connectMs(), r.medianAllResultsMs(),
                     each(r, FanoutResult.Job::allResultsMs), each(r, FanoutResult.Job::statusFinalMs),
                     r.serverRssMib(), r.serverPeakRssMib(), r.databaseRssMib(),
                     average(r, FanoutResult.Job::serverCpuMs), average(r, FanoutResult.Job::databaseCpuMs),
-                    r.errors().size()));
+                    r.jobs().stream().mapToDouble(FanoutResult.Job::loadBefore).max().orElse(0), r.errors().size()));
         }
         for (FanoutResult r : results) {
             for (String error : r.errors()) {

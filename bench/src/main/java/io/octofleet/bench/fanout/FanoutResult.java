@@ -28,10 +28,11 @@ public record FanoutResult(int agents, long serverStartMs, int enrolled, long en
      * @param agentsAckedMs from sending the POST until every simulated agent had its finished update acknowledged
      * @param statusFinalMs from sending the POST until the job's own status left {@code running} (it may lag the
      *     run counts by the job engine's bookkeeping)
+     * @param loadBefore the machine's 1-minute load average when the job was created
      * @param serverCpuMs, databaseCpuMs, benchCpuMs CPU time spent during the job by the server JVM, PostgreSQL and
      *     this JVM (agents, polling) — on a 2-core machine they compete for the same cores
      */
     public record Job(String id, long createMs, long allResultsMs, long agentsAckedMs, long statusFinalMs,
-                      int polls, String status, Map<String, Long> counts, long serverCpuMs, long databaseCpuMs, long benchCpuMs) {
+                      int polls, String status, Map<String, Long> counts, double loadBefore, long serverCpuMs, long databaseCpuMs, long benchCpuMs) {
     }
 }

@@ -2,6 +2,7 @@ package io.octofleet.bench.fanout;
 
 import com.google.gson.JsonObject;
 import io.octofleet.agent.session.EnrollmentFailedException;
+import io.octofleet.bench.report.Machine;
 import io.octofleet.bench.server.JobProgress;
 import io.octofleet.bench.server.OctofleetApi;
 import io.octofleet.bench.server.ProcessUsage;
@@ -116,6 +117,7 @@ final class FanoutRun {
         ProcessUsage serverBefore = process.usage();
         ProcessUsage databaseBefore = process.databaseUsage();
         ProcessUsage benchBefore = benchUsage();
+        double load = Machine.loadAverage();
         long began = System.nanoTime();
         String id = api.createJob(jobJson("bench fan-out of true to " + agents));
         long createMs = millisSince(began);
@@ -162,7 +164,7 @@ final class FanoutRun {
         ProcessUsage databaseAfter = process.databaseUsage();
         ProcessUsage benchAfter = benchUsage();
         return new FanoutResult.Job(id, createMs, allResultsMs, agentsAckedMs, statusFinalMs, polls, progress.status(),
-                progress.counts(), serverAfter.cpuMillis() - serverBefore.cpuMillis(),
+                progress.counts(), load, serverAfter.cpuMillis() - serverBefore.cpuMillis(),
                 databaseAfter.cpuMillis() - databaseBefore.cpuMillis(),
                 benchAfter.cpuMillis() - benchBefore.cpuMillis());
     }

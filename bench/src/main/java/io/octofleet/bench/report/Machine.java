@@ -21,6 +21,15 @@ public record Machine(String cpuModel, int cpus, long memoryMib, String os, Stri
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     }
 
+    /**
+     * The 1-minute load average now ({@code /proc/loadavg}), -1 when unknown. Recorded beside each figure: on a small
+     * shared machine, other work competing for the cores changes the figure, and this is how a reader can tell.
+     */
+    public static double loadAverage() {
+        List<String> load = lines("/proc/loadavg");
+        return load.isEmpty() ? -1 : Double.parseDouble(load.get(0).split(" ")[0]);
+    }
+
     private static String value(String line) {
         return line.substring(line.indexOf(':') + 1).strip();
     }

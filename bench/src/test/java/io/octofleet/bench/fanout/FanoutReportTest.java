@@ -51,6 +51,6 @@ class FanoutReportTest {
 
     private static FanoutResult.Job job(long allResultsMs) {
         return new FanoutResult.Job("job", 20, allResultsMs, allResultsMs, allResultsMs, 5, "succeeded",
-                Map.of("succeeded", 10L, "total", 10L), 100, 50, 80);
+                Map.of("succeeded", 10L, "total", 10L), 1.5, 100, 50, 80);
     }
 }

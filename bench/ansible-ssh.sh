@@ -123,12 +123,13 @@ for n in "${SIZES[@]}"; do
       rc=$?
       set -e
       t1=$(now_ms)
+      masters=$(find "$WORK/cp" -type s 2>/dev/null | wc -l)
       # Close the ControlPersist masters (Ansible keeps them 60 s), so every run starts with no SSH connection.
       find "$WORK/cp" -type s 2>/dev/null | xargs -r -P 20 -I{} ssh -o ControlPath={} -O exit dummy >/dev/null 2>&1 || true
       ok=$(grep -c ' | CHANGED ' "$log" || true)
       times+=($(( t1 - t0 )))
       failures+=($(( n - ok )))
-      echo "[ansible n=$n forks=$forks run $run] $(( t1 - t0 )) ms, rc $rc, $ok/$n changed," \
+      echo "[ansible n=$n forks=$forks run $run] $(( t1 - t0 )) ms, rc $rc, $ok/$n changed, $masters SSH connections," \
         "load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
       if [ "$ok" -ne "$n" ]; then grep -v ' | CHANGED ' "$log" | head -5 >&2 || true; fi
     done

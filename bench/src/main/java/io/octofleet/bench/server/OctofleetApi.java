@@ -53,9 +53,9 @@ public final class OctofleetApi {
         return post("/api/v1/jobs", jobJson, 201).get("id").getAsString();
     }
 
-    /** {@code GET /api/v1/jobs/{id}}: its status and run counts. */
+    /** {@code GET /api/v1/jobs/{id}?runs=false}: its status and run counts, without the runs. */
     public JobProgress job(String id) throws IOException, InterruptedException {
-        JsonObject job = get("/api/v1/jobs/" + id);
+        JsonObject job = get("/api/v1/jobs/" + id + "?runs=false");
         Map<String, Long> counts = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> count : job.getAsJsonObject("counts").entrySet()) {
             counts.put(count.getKey(), count.getValue().getAsLong());

@@ -1,5 +1,7 @@
 package io.octofleet.bench.sim;
 
+import io.octofleet.agent.session.Backoff;
+
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.grpc.Status;
@@ -69,7 +71,7 @@ public final class SimulatedAgent {
     private final ScheduledExecutorService timers;
     private final RunBehaviour behaviour;
     private final Listener listener;
-    private final ReconnectBackoff backoff;
+    private final Backoff backoff;
     private final InventoryReport inventory;
     private final String inventoryFingerprint;
     private final long startedUnixMs = System.currentTimeMillis();
@@ -104,7 +106,7 @@ public final class SimulatedAgent {
         this.timers = timers;
         this.behaviour = behaviour;
         this.listener = listener;
-        this.backoff = new ReconnectBackoff(reconnectBase, Duration.ofSeconds(60));
+        this.backoff = new Backoff(reconnectBase, Duration.ofSeconds(60));
         this.inventory = SimInventory.of(hostname, index, Instant.now());
         this.inventoryFingerprint = InventoryMessages.fingerprint(inventory);
     }

@@ -52,9 +52,13 @@ final class JobController {
         return jobs.list(status, createdBy, page, size);
     }
 
-    @Get("/{id}")
-    Job get(@PathVariable String id) {
-        return jobs.get(JobId.parse(id));
+    /** The job; {@code ?runs=false} leaves out the runs (counts only), for polling large jobs. */
+    @Get("/{id}{?runs}")
+    Job get(@PathVariable String id, @Nullable @QueryValue String runs) {
+        if (runs != null && !runs.equals("true") && !runs.equals("false")) {
+            throw ApiException.invalid("runs must be true or false, got '" + runs + "'");
+        }
+        return "false".equals(runs) ? jobs.summary(JobId.parse(id)) : jobs.get(JobId.parse(id));
     }
 
     @Post("/{id}/cancel")

@@ -91,6 +91,11 @@ public class JobService {
         return view(job, runs);
     }
 
+    /** The job without its runs. */
+    Job summary(JobId id) {
+        return view(repository.job(repository.dsl(), id).orElseThrow(() -> ApiException.notFound("job " + id)), null);
+    }
+
     Page<Job> list(@Nullable String status, @Nullable String createdBy, @Nullable String page, @Nullable String size) {
         JobStatus wanted = null;
         if (status != null) {

@@ -110,7 +110,7 @@ public class JobEngine {
                 continue;
             }
             if (status == RunStatus.SENT) {
-                repository.job(repository.dsl(), job).ifPresent(j -> send(link, j, run));
+                repository.job(repository.dsl(), job).ifPresent(j -> sendAll(link, j, List.of(run)));
             }
             if (run.getCancelRequested()) {
                 link.send(node, new AgentCommand.Cancel(new RunId(run.getId())));
@@ -196,9 +196,7 @@ public class JobEngine {
             if (spec instanceof AnsibleJob a && a.direct()) {
                 direct.get().start(job, a, toSend);
             } else {
-                for (JobRunsRecord run : toSend) {
-                    send(link, job, run);
-                }
+                sendAll(link, job, toSend);
             }
         }
         if (statusChange[0] != null) {
@@ -258,23 +256,30 @@ public class JobEngine {
         return out;
     }
 
-    private void send(AgentLink link, JobsRecord job, JobRunsRecord run) {
-        NodeId node = new NodeId(run.getNodeId());
-        AgentCommand.Assign assign;
-        try {
-            assign = assignment(job, run);
-        } catch (RuntimeException e) {
-            LOG.error("Cannot build the assignment of run {} for node {}", run.getId(), node, e);
-            return;
+    /** Sends the runs to their agents, parameters resolved for all of them in two queries per 1000 nodes. */
+    private void sendAll(AgentLink link, JobsRecord job, List<JobRunsRecord> runs) {
+        JobSpec spec = repository.spec(job);
+        for (int from = 0; from < runs.size(); from += 1000) {
+            List<JobRunsRecord> chunk = runs.subList(from, Math.min(runs.size(), from + 1000));
+            Map<NodeId, Map<String, ResolvedParameter>> params;
+            try {
+                params = parameters.effectiveFor(chunk.stream().map(r -> new NodeId(r.getNodeId())).toList());
+            } catch (RuntimeException e) {
+                LOG.error("Cannot resolve parameters for {} run(s) of job {}; they stay sent until their agents "
+                        + "reconnect or the job expires", chunk.size(), job.getId(), e);
+                continue;
+            }
+            for (JobRunsRecord run : chunk) {
+                NodeId node = new NodeId(run.getNodeId());
+                link.send(node, assignment(job, spec, run, params.getOrDefault(node, Map.of())));
+            }
         }
-        link.send(node, assign);
     }
 
     /** The run as its agent must get it: parameters resolved for its node. */
-    AgentCommand.Assign assignment(JobsRecord job, JobRunsRecord run) {
+    private static AgentCommand.Assign assignment(JobsRecord job, JobSpec spec, JobRunsRecord run,
+                                                  Map<String, ResolvedParameter> params) {
         NodeId node = new NodeId(run.getNodeId());
-        Map<String, ResolvedParameter> params = parameters.effectiveFor(node);
-        JobSpec spec = repository.spec(job);
         Map<String, String> env = new LinkedHashMap<>();
         String vaultPassword = null;
         if (spec instanceof AnsibleJob a) {

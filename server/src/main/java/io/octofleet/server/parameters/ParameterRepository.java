@@ -114,6 +114,17 @@ final class ParameterRepository {
      * absent.
      */
     List<Map.Entry<NodeId, StoredParameter>> applicableToEveryNode(Map<UUID, Condition> dynamicMembership) {
+        return applicableToNodes(DSL.trueCondition(), dynamicMembership);
+    }
+
+    /** Like {@link #applicableToEveryNode} for the given nodes only. */
+    List<Map.Entry<NodeId, StoredParameter>> applicableToNodes(java.util.Collection<NodeId> nodes,
+                                                               Map<UUID, Condition> dynamicMembership) {
+        return applicableToNodes(NODES.ID.in(nodes.stream().map(NodeId::value).toList()), dynamicMembership);
+    }
+
+    private List<Map.Entry<NodeId, StoredParameter>> applicableToNodes(Condition nodeScope,
+                                                                       Map<UUID, Condition> dynamicMembership) {
         List<Condition> member = new ArrayList<>();
         member.add(GROUPS.KIND.eq("static").and(DSL.exists(DSL.selectOne().from(GROUP_MEMBERS).where(
                 GROUP_MEMBERS.GROUP_ID.eq(PARAMETERS.GROUP_ID).and(GROUP_MEMBERS.NODE_ID.eq(NODES.ID))))));
@@ -125,7 +136,8 @@ final class ParameterRepository {
         fields.add(NODES.ID.as("for_node"));
         return dsl.select(fields).from(NODES).crossJoin(PARAMETERS)
                 .leftJoin(GROUPS).on(GROUPS.ID.eq(PARAMETERS.GROUP_ID))
-                .where(PARAMETERS.NODE_ID.eq(NODES.ID)
+                .where(nodeScope)
+                .and(PARAMETERS.NODE_ID.eq(NODES.ID)
                         .or(ownedBy(ParameterOwner.GLOBAL))
                         .or(PARAMETERS.GROUP_ID.isNotNull().and(DSL.or(member))))
                 .orderBy(NODES.ID, level, DSL.lower(GROUPS.NAME), GROUPS.ID, PARAMETERS.KEY)

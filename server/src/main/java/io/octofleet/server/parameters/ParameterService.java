@@ -98,6 +98,28 @@ public class ParameterService {
     }
 
     /**
+     * {@link #effectiveFor(NodeId)} for many nodes in two queries (the job engine sends a run to thousands of nodes
+     * at once). Nodes without parameters map to an empty map.
+     */
+    public Map<NodeId, Map<String, ResolvedParameter>> effectiveFor(java.util.Collection<NodeId> nodes) {
+        Map<NodeId, Map<String, ResolvedParameter>> all = new LinkedHashMap<>();
+        nodes.forEach(n -> all.put(n, new TreeMap<>()));
+        if (nodes.isEmpty()) {
+            return all;
+        }
+        for (Map.Entry<NodeId, StoredParameter> row : repository.applicableToNodes(nodes, dynamicMemberships())) {
+            StoredParameter p = row.getValue();
+            Map<String, ResolvedParameter> winners = all.get(row.getKey());
+            if (winners != null && !winners.containsKey(p.key())) {
+                // rows come in precedence order per node: the first one of a key wins
+                String value = p.secret() ? cipher.open(p.sealed(), p.owner().sealingContext(p.key())) : p.value();
+                winners.put(p.key(), new ResolvedParameter(value, p.secret(), p.owner().source()));
+            }
+        }
+        return all;
+    }
+
+    /**
      * The inherited view of every node, as the API may show it: a secret keeps its key, its source and
      * {@code secret = true}, but its value is null and is never decrypted. Nodes without parameters are absent. Two
      * queries whatever the size of the fleet: the rules of the dynamic groups that set parameters, then every

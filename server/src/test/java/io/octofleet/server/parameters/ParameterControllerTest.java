@@ -106,6 +106,30 @@ class ParameterControllerTest {
     }
 
     @Test
+    void resolvingManyNodesAtOnceGivesWhatResolvingEachGives() {
+        NodeId inGroup = server.createNode("bulk-a");
+        NodeId tagged = server.createNode("bulk-b");
+        NodeId plain = server.createNode("bulk-c");
+        String staticGroup = group("{\"name\": \"bulk-static\", \"kind\": \"static\", \"nodeIds\": [\"" + inGroup + "\"]}");
+        server.bean(io.octofleet.server.nodes.NodeService.class).replaceTags(tagged, List.of("bulk"));
+        String dynamicGroup = group("{\"name\": \"bulk-dynamic\", \"kind\": \"dynamic\", \"rule\": \"tag = \\\"bulk\\\"\"}");
+        ok(put("/api/v1/parameters/bulk_level", "{\"value\": \"global\"}"));
+        ok(put("/api/v1/groups/" + staticGroup + "/parameters/bulk_level", "{\"value\": \"static\"}"));
+        ok(put("/api/v1/groups/" + dynamicGroup + "/parameters/bulk_level", "{\"value\": \"dynamic\"}"));
+        ok(put("/api/v1/nodes/" + plain + "/parameters/bulk_secret", "{\"value\": \"hush\", \"secret\": true}"));
+
+        ParameterService service = server.bean(ParameterService.class);
+        Map<NodeId, Map<String, ResolvedParameter>> bulk = service.effectiveFor(List.of(inGroup, tagged, plain));
+        for (NodeId node : List.of(inGroup, tagged, plain)) {
+            assertThat(bulk.get(node)).as(node.toString()).isEqualTo(service.effectiveFor(node));
+        }
+        assertThat(bulk.get(inGroup).get("bulk_level").value()).isEqualTo("static");
+        assertThat(bulk.get(tagged).get("bulk_level").value()).isEqualTo("dynamic");
+        assertThat(bulk.get(plain).get("bulk_level").value()).isEqualTo("global");
+        assertThat(bulk.get(plain).get("bulk_secret").value()).isEqualTo("hush");
+    }
+
+    @Test
     void globalParameterIsCreatedReadListedReplacedAndDeleted() {
         Map<String, Object> created = ok(put("/api/v1/parameters/NTP_SERVER", "{\"value\": \"ntp1.example\"}"));
 

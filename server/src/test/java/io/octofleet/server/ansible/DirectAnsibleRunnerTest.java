@@ -171,6 +171,63 @@ class DirectAnsibleRunnerTest {
         assertThat(dataDirs()).isEmpty();
     }
 
+    @Test
+    void aRunPastItsTimeoutIsStoppedAndEndsTimedOut() throws Exception {
+        NodeId node = sshNode("direct-slow", sshd.port());
+        String id = postJob(List.of(node), """
+                - hosts: all
+                  gather_facts: false
+                  tasks:
+                    - name: outlast the timeout
+                      command: sleep 612
+                """, 3);
+
+        JsonNode run = awaitEnd(id).get("runs").get(0);
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("timed_out");
+        assertThat(run.get("reason").asText()).startsWith("timed out after 3 s");
+        await(() -> processes("sleep 612").isEmpty(), "the remote sleep to end with its SSH session");
+    }
+
+    @Test
+    void aProjectArchiveWithoutThePlaybookFailsWithAnsiblesOwnError() throws Exception {
+        NodeId node = sshNode("direct-archive", sshd.port());
+        Path src = Files.createDirectories(tmp.resolve("project-src"));
+        Files.writeString(src.resolve("site.yml"), "- hosts: all\n  tasks: []\n");
+        Path archive = tmp.resolve("project.tar.gz");
+        Process tar = new ProcessBuilder("tar", "-czf", archive.toString(), "-C", src.toString(), ".")
+                .redirectErrorStream(true).start();
+        assertThat(tar.waitFor()).isZero();
+        HttpResponse<String> r = server.post("/api/v1/jobs", JSON.writeValueAsString(Map.of(
+                "kind", "ansible", "mode", "direct", "playbookPath", "missing.yml",
+                "projectArchive", java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(archive)),
+                "targets", Map.of("nodeIds", List.of(node.toString())))));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+
+        JsonNode run = awaitEnd(JSON.readTree(r.body()).get("id").asText()).get("runs").get(0);
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("failed");
+        assertThat(run.get("reason").asText())
+                .isEqualTo("ansible-runner exited 1: ERROR! the playbook: missing.yml could not be found");
+    }
+
+    @Test
+    void hostsOfOneCallWithDifferentVaultPasswordsFailWithoutRunning() throws Exception {
+        NodeId a = sshNode("direct-vault-a", sshd.port());
+        NodeId b = sshNode("direct-vault-b", sshd.port());
+        putParameter(a, "vault_pw", "one");
+        putParameter(b, "vault_pw", "two");
+        HttpResponse<String> r = server.post("/api/v1/jobs", JSON.writeValueAsString(Map.of(
+                "kind", "ansible", "mode", "direct", "playbook", "- hosts: all\n  tasks: []\n",
+                "vaultPasswordParameter", "vault_pw",
+                "targets", Map.of("nodeIds", List.of(a.toString(), b.toString())))));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+
+        JsonNode job = awaitEnd(JSON.readTree(r.body()).get("id").asText());
+        for (JsonNode run : job.get("runs")) {
+            assertThat(run.get("status").asText()).isEqualTo("failed");
+            assertThat(run.get("reason").asText()).startsWith("the vault password parameter 'vault_pw' differs");
+        }
+    }
+
     /** A node without an agent, reachable over SSH as Ansible's parameters say. */
     private static NodeId sshNode(String hostname, int port) throws Exception {
         NodeId node = server.createNode(hostname);
@@ -191,12 +248,16 @@ class DirectAnsibleRunnerTest {
     }
 
     private static String postJob(NodeId node, String playbook) throws Exception {
-        return postJob(List.of(node), playbook);
+        return postJob(List.of(node), playbook, 120);
     }
 
     private static String postJob(List<NodeId> nodes, String playbook) throws Exception {
+        return postJob(nodes, playbook, 120);
+    }
+
+    private static String postJob(List<NodeId> nodes, String playbook, int timeoutSeconds) throws Exception {
         HttpResponse<String> r = server.post("/api/v1/jobs", JSON.writeValueAsString(Map.of(
-                "kind", "ansible", "mode", "direct", "playbook", playbook, "timeoutSeconds", 120,
+                "kind", "ansible", "mode", "direct", "playbook", playbook, "timeoutSeconds", timeoutSeconds,
                 "targets", Map.of("nodeIds", nodes.stream().map(NodeId::toString).toList()))));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         return JSON.readTree(r.body()).get("id").asText();

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -32,7 +31,6 @@ final class RunReporter {
     private final NodeId node;
     private final RunId run;
     private final Deque<RunUpdate> pending = new ArrayDeque<>();
-    private final CompletableFuture<Void> finishedStored = new CompletableFuture<>();
     private final RunRecorder.Receipt receipt = new RunRecorder.Receipt() {
         @Override
         public void stored(RunId run, long throughSeq) {
@@ -77,11 +75,6 @@ final class RunReporter {
         return finished;
     }
 
-    /** Completes once the run's Finished update is stored (or the run no longer exists). */
-    CompletableFuture<Void> whenFinishedStored() {
-        return finishedStored;
-    }
-
     private void pump() {
         if (inFlight || pending.isEmpty()) {
             return;
@@ -98,13 +91,10 @@ final class RunReporter {
             LOG.error("Run {} of node {}: update {} was not stored (the run is at {}); dropping this run's reports",
                     run, node, head.seq(), throughSeq);
             pending.clear();
-            finishedStored.complete(null);
             return;
         }
         while (!pending.isEmpty() && pending.peekFirst().seq() <= throughSeq) {
-            if (pending.removeFirst().kind() instanceof RunUpdate.Finished) {
-                finishedStored.complete(null);
-            }
+            pending.removeFirst();
         }
         pump();
     }

@@ -71,6 +71,8 @@ final class DirectCall implements Runnable {
         @Nullable String firstFailure;
         @Nullable String unreachable;
         @Nullable PlayRecap recap;
+        /** How the run ends; reported only after the call has cleaned up, so an ended run leaves nothing behind. */
+        @Nullable RunUpdate.Finished result;
 
         Host(String name, JobRunsRecord run, RunReporter reporter) {
             this.name = name;
@@ -79,7 +81,13 @@ final class DirectCall implements Runnable {
         }
 
         boolean open() {
-            return !reporter.finished();
+            return result == null;
+        }
+
+        void conclude(RunUpdate.Finished finished) {
+            if (result == null) {
+                result = finished;
+            }
         }
     }
 
@@ -145,6 +153,7 @@ final class DirectCall implements Runnable {
         hosts.values().forEach(h -> h.reporter.report(new RunUpdate.Started()));
         if (stopAs != null) {
             finishOpen(stopAs, null, stopReason);
+            report();
             return;
         }
         PrivateDataDir dir = null;
@@ -167,7 +176,12 @@ final class DirectCall implements Runnable {
         } finally {
             cleanUp(dir, controlDir);
             finishOpen(RunStatus.FAILED, null, "direct-mode Ansible ended without a result for this host");
+            report();
         }
+    }
+
+    private void report() {
+        hosts.values().forEach(h -> h.reporter.report(h.result));
     }
 
     /** Writes project, inventory and env; null when no host is left to run. */
@@ -180,7 +194,7 @@ final class DirectCall implements Runnable {
             try {
                 parameters = services.parameters().effectiveFor(node);
             } catch (RuntimeException e) {
-                host.reporter.report(new RunUpdate.Finished(RunStatus.FAILED, null,
+                host.conclude(new RunUpdate.Finished(RunStatus.FAILED, null,
                         "cannot read node " + node + "'s parameters: " + e.getMessage(), null));
                 continue;
             }
@@ -318,7 +332,7 @@ final class DirectCall implements Runnable {
         String stdout = text(event, "stdout");
         if (stdout != null && !stdout.isEmpty()) {
             boolean recap = "playbook_on_stats".equals(type);
-            for (Host h : host == null ? hosts.values() : List.of(host)) {
+            for (Host h : host == null ? hosts.values().stream().filter(Host::open).toList() : List.of(host)) {
                 String text = recap ? ownRecapLines(stdout, h.name) : stdout;
                 h.reporter.report(new RunUpdate.Output("stdout", (text + "\n").getBytes(StandardCharsets.UTF_8), 0));
             }
@@ -328,8 +342,8 @@ final class DirectCall implements Runnable {
         String message = text(res, "msg");
         switch (type == null ? "" : type) {
             case "playbook_on_task_start", "playbook_on_handler_task_start" ->
-                    hosts.values().forEach(h -> h.reporter.report(new RunUpdate.TaskEvent("task_started", task,
-                            null, null)));
+                    hosts.values().stream().filter(Host::open).forEach(h -> h.reporter.report(
+                            new RunUpdate.TaskEvent("task_started", task, null, null)));
             case "runner_on_ok" -> taskEvent(host, bool(res, "changed") ? "changed" : "ok", task, message);
             case "runner_on_skipped" -> taskEvent(host, "skipped", task, message);
             case "runner_on_failed" -> {
@@ -406,14 +420,14 @@ final class DirectCall implements Runnable {
                 finished = new RunUpdate.Finished(RunStatus.FAILED, exitCode,
                         bounded("ansible-runner exited " + exitCode + (why.isEmpty() ? "" : ": " + why)), null);
             }
-            h.reporter.report(finished);
+            h.conclude(finished);
         }
     }
 
     private void finishOpen(RunStatus outcome, @Nullable Integer exitCode, String reason) {
         for (Host h : hosts.values()) {
             if (h.open()) {
-                h.reporter.report(new RunUpdate.Finished(outcome, exitCode, bounded(reason), h.recap));
+                h.conclude(new RunUpdate.Finished(outcome, exitCode, bounded(reason), h.recap));
             }
         }
     }

@@ -71,10 +71,6 @@ final class RunReporter {
         pump();
     }
 
-    synchronized boolean finished() {
-        return finished;
-    }
-
     private void pump() {
         if (inFlight || pending.isEmpty()) {
             return;

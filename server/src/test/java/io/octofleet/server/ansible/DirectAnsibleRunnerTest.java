@@ -265,10 +265,14 @@ class DirectAnsibleRunnerTest {
 
     private static JsonNode awaitEnd(String id) {
         JsonNode[] last = new JsonNode[1];
-        await(() -> {
-            last[0] = get("/api/v1/jobs/" + id);
-            return !last[0].get("status").asText().equals("running");
-        }, "job " + id + " to end");
+        try {
+            await(() -> {
+                last[0] = get("/api/v1/jobs/" + id);
+                return !last[0].get("status").asText().equals("running");
+            }, "job " + id + " to end");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last seen: " + last[0], e);
+        }
         return last[0];
     }
 

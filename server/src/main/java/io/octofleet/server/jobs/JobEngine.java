@@ -102,15 +102,21 @@ public class JobEngine {
         AgentLink link = agents.get();
         Set<RunId> cancelled = new java.util.HashSet<>();
         Set<JobId> queuedJobs = new java.util.LinkedHashSet<>();
+        Map<JobId, java.util.Optional<JobsRecord>> jobs = new HashMap<>();
         for (JobRunsRecord run : repository.undeliveredRuns(node)) {
             RunStatus status = RunStatus.fromDb(run.getStatus());
             JobId job = new JobId(run.getJobId());
+            java.util.Optional<JobsRecord> record = jobs.computeIfAbsent(job,
+                    j -> repository.job(repository.dsl(), j));
+            if (record.isEmpty() || (repository.spec(record.get()) instanceof AnsibleJob a && a.direct())) {
+                continue; // the server runs direct-mode Ansible itself, even on a node that also has an agent
+            }
             if (status == RunStatus.QUEUED) {
                 queuedJobs.add(job);
                 continue;
             }
             if (status == RunStatus.SENT) {
-                repository.job(repository.dsl(), job).ifPresent(j -> sendAll(link, j, List.of(run)));
+                sendAll(link, record.get(), List.of(run));
             }
             if (run.getCancelRequested()) {
                 link.send(node, new AgentCommand.Cancel(new RunId(run.getId())));

@@ -70,6 +70,9 @@ CREATE TABLE job_runs (
     -- True once the agent reported the run's end. Until then a state the server set on its own (cancelled while the
     -- agent was away, unreachable) is provisional: the agent's own report, when it comes, replaces it.
     agent_finished      boolean NOT NULL DEFAULT false,
+    -- True once a retry (attempt + 1) of this run exists: the API and the engine look at the latest attempts only,
+    -- and a flag is far cheaper to filter on than "no later attempt exists" for every row of a large job.
+    superseded          boolean NOT NULL DEFAULT false,
     created_at          timestamptz NOT NULL,
     sent_at             timestamptz,
     started_at          timestamptz,

@@ -35,12 +35,8 @@ import static io.octofleet.server.db.Tables.NODES;
 @Singleton
 final class JobRepository {
     private static final int BATCH = 1000;
-    /** The latest attempt of each node: no later attempt of the same job and node exists. */
-    private static final Condition LATEST_ATTEMPT = DSL.notExists(DSL.selectOne()
-            .from(JOB_RUNS.as("later"))
-            .where(JOB_RUNS.as("later").JOB_ID.eq(JOB_RUNS.JOB_ID))
-            .and(JOB_RUNS.as("later").NODE_ID.eq(JOB_RUNS.NODE_ID))
-            .and(JOB_RUNS.as("later").ATTEMPT.gt(JOB_RUNS.ATTEMPT)));
+    /** The latest attempt of each node (a retry supersedes the attempt before it). */
+    private static final Condition LATEST_ATTEMPT = JOB_RUNS.SUPERSEDED.isFalse();
 
     private final DSLContext dsl;
     private final JsonMapper json;
@@ -228,6 +224,7 @@ final class JobRepository {
     }
 
     void insertRetry(DSLContext tx, JobRunsRecord failed, Instant now) {
+        tx.update(JOB_RUNS).set(JOB_RUNS.SUPERSEDED, true).where(JOB_RUNS.ID.eq(failed.getId())).execute();
         JobRunsRecord row = tx.newRecord(JOB_RUNS);
         row.setId(UUID.randomUUID());
         row.setJobId(failed.getJobId());

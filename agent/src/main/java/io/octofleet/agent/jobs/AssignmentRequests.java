@@ -1,5 +1,8 @@
 package io.octofleet.agent.jobs;
 
+import io.octofleet.ansible.project.InvalidProjectArchiveException;
+import io.octofleet.ansible.project.ProjectArchive;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
@@ -148,7 +151,11 @@ final class AssignmentRequests {
         Path directory = projectsRoot.resolve(runId.value());
         RunDirectory.remove(directory);
         try {
-            ProjectArchive.unpack(ansible.getProjectArchive().toByteArray(), directory);
+            try {
+                ProjectArchive.unpack(ansible.getProjectArchive().toByteArray(), directory);
+            } catch (InvalidProjectArchiveException e) {
+                throw new RunRefusedException(e.getMessage());
+            }
             if (owner.isPresent()) {
                 try (var files = Files.walk(directory)) {
                     for (Path file : (Iterable<Path>) files::iterator) {

@@ -1,5 +1,6 @@
 package io.octofleet.agent.jobs;
 
+import io.octofleet.ansible.project.TarGz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;

@@ -1,5 +1,8 @@
 package io.octofleet.server.ansible;
 
+import io.octofleet.ansible.project.InvalidProjectArchiveException;
+import io.octofleet.ansible.project.ProjectArchive;
+
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
@@ -24,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +50,8 @@ final class DirectCall implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(DirectCall.class);
     static final Duration EVENT_POLL = Duration.ofMillis(200);
     static final Duration KILL_GRACE = Duration.ofSeconds(5);
+    /** The server unpacks into its own home: tighter than an agent's default. */
+    static final ProjectArchive.Limits ARCHIVE_LIMITS = new ProjectArchive.Limits(256L * 1024 * 1024, 20_000);
     static final String INLINE_PLAYBOOK = "site.yml";
     private static final int MAX_REASON = 2000;
     /** Inventory names Ansible takes as they are: no pattern characters, spaces or quotes. */
@@ -235,8 +241,9 @@ final class DirectCall implements Runnable {
             playbook = INLINE_PLAYBOOK;
         } else {
             try {
-                ProjectArchive.unpack(spec.projectArchive(), dir.resolve("project"));
-            } catch (ProjectArchive.InvalidArchiveException e) {
+                ProjectArchive.unpack(Base64.getDecoder().decode(spec.projectArchive()), dir.resolve("project"),
+                        ARCHIVE_LIMITS);
+            } catch (InvalidProjectArchiveException e) {
                 throw new CallFailed(e.getMessage());
             }
             playbook = spec.playbookPath();

@@ -1,4 +1,4 @@
-package io.octofleet.agent.jobs;
+package io.octofleet.ansible.project;
 
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
@@ -21,28 +21,50 @@ import java.util.zip.ZipException;
  * 0600 (0700 if the archive made them executable for their owner) and directories 0700: a project may hold secrets.
  * A limit on the total size and the number of entries stops an archive that would fill the disk.
  */
-final class ProjectArchive {
+public final class ProjectArchive {
     private static final int BLOCK = 512;
-    static final long MAX_UNPACKED_BYTES = 1L << 30;
-    static final int MAX_ENTRIES = 100_000;
+
+    /**
+     * How much an archive may unpack to: a small .tar.gz can expand enormously, so each caller bounds it for the disk
+     * it writes to.
+     */
+    public record Limits(long maxUnpackedBytes, int maxEntries) {
+        /** 1 GiB and 100,000 entries. */
+        public static final Limits DEFAULT = new Limits(1L << 30, 100_000);
+    }
 
     private ProjectArchive() {
     }
 
+    /** {@link #unpack(byte[], Path, Limits)} with {@link Limits#DEFAULT}. */
+    public static void unpack(byte[] archive, Path directory) throws InvalidProjectArchiveException, IOException {
+        unpack(archive, directory, Limits.DEFAULT);
+    }
+
     /**
-     * @param directory created 0700; must not exist yet
-     * @throws RunRefusedException if the archive is not a gzip'd tar, or an entry would land outside
-     *     {@code directory}, or the archive is too large; its message names the entry
-     * @throws IOException if the files cannot be written
+     * @param directory created 0700 if it does not exist; if it does, it must be an empty directory
+     * @throws InvalidProjectArchiveException if the archive is not a gzip'd tar, or an entry would land outside
+     *     {@code directory}, or the archive is beyond {@code limits}; its message names the entry
+     * @throws IOException if the files cannot be written, or {@code directory} exists and is not empty
      */
-    static void unpack(byte[] archive, Path directory) throws RunRefusedException, IOException {
-        Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
+    public static void unpack(byte[] archive, Path directory, Limits limits)
+            throws InvalidProjectArchiveException, IOException {
+        if (Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+            try (var entries = Files.list(directory)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IOException("cannot unpack a project archive into " + directory + ": not empty");
+                }
+            }
+            Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+        } else {
+            Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        }
         Path root = directory.toRealPath();
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(archive))) {
-            new Unpacking(in, root).run();
+            new Unpacking(in, root, limits).run();
         } catch (ZipException | EOFException e) {
-            throw new RunRefusedException("project archive is not a readable .tar.gz: " + e.getMessage());
+            throw new InvalidProjectArchiveException("project archive is not a readable .tar.gz: " + e.getMessage());
         }
     }
 
@@ -55,15 +77,19 @@ final class ProjectArchive {
         private String longName;
         private String longLink;
 
-        Unpacking(InputStream in, Path root) {
+        private final Limits limits;
+
+        Unpacking(InputStream in, Path root, Limits limits) {
             this.in = in;
             this.root = root;
+            this.limits = limits;
         }
 
-        void run() throws RunRefusedException, IOException {
+        void run() throws InvalidProjectArchiveException, IOException {
             while (readHeader()) {
-                if (++entries > MAX_ENTRIES) {
-                    throw new RunRefusedException("project archive has more than " + MAX_ENTRIES + " entries");
+                if (++entries > limits.maxEntries()) {
+                    throw new InvalidProjectArchiveException("project archive has more than " + limits.maxEntries()
+                            + " entries");
                 }
                 long size = octal(124, 12);
                 char type = (char) header[156];
@@ -77,7 +103,7 @@ final class ProjectArchive {
             }
         }
 
-        private void entry(char type, long size) throws RunRefusedException, IOException {
+        private void entry(char type, long size) throws InvalidProjectArchiveException, IOException {
             String name = longName != null ? longName : name();
             String link = longLink != null ? longLink : field(157, 100);
             longName = null;
@@ -93,38 +119,38 @@ final class ProjectArchive {
                     symlink(name, target, link);
                     skip(size);
                 }
-                case '1' -> throw new RunRefusedException("project archive entry " + name
+                case '1' -> throw new InvalidProjectArchiveException("project archive entry " + name
                         + " is a hard link; hard links are not supported");
-                default -> throw new RunRefusedException("project archive entry " + name
+                default -> throw new InvalidProjectArchiveException("project archive entry " + name
                         + " is not a file, directory or symbolic link (tar type '" + type + "')");
             }
         }
 
         /** The entry's path below the root, judged by its text alone. */
-        private Path inside(String name) throws RunRefusedException {
+        private Path inside(String name) throws InvalidProjectArchiveException {
             String relative = name;
             while (relative.startsWith("./")) {
                 relative = relative.substring(2);
             }
             if (name.isEmpty() || name.startsWith("/") || name.indexOf('\0') >= 0) {
-                throw new RunRefusedException("project archive entry " + name + " has an absolute or empty path");
+                throw new InvalidProjectArchiveException("project archive entry " + name + " has an absolute or empty path");
             }
             Path target = root.resolve(relative).normalize();
             if (!target.startsWith(root)) {
-                throw new RunRefusedException("project archive entry " + name + " leaves the project directory");
+                throw new InvalidProjectArchiveException("project archive entry " + name + " leaves the project directory");
             }
             return target;
         }
 
         /** Creates the parent directories and checks that, links followed, they are still inside the root. */
-        private void parentInside(String name, Path target) throws RunRefusedException, IOException {
+        private void parentInside(String name, Path target) throws InvalidProjectArchiveException, IOException {
             if (target.equals(root)) {
                 return;
             }
             directoryInside(name, target.getParent());
         }
 
-        private void directoryInside(String name, Path directory) throws RunRefusedException, IOException {
+        private void directoryInside(String name, Path directory) throws InvalidProjectArchiveException, IOException {
             if (directory.equals(root)) {
                 return;
             }
@@ -134,21 +160,21 @@ final class ProjectArchive {
                         PosixFilePermissions.fromString("rwx------")));
             }
             if (!Files.isDirectory(directory)) {
-                throw new RunRefusedException("project archive entry " + name + " lies below a file");
+                throw new InvalidProjectArchiveException("project archive entry " + name + " lies below a file");
             }
             if (!directory.toRealPath().startsWith(root)) {
-                throw new RunRefusedException("project archive entry " + name
+                throw new InvalidProjectArchiveException("project archive entry " + name
                         + " lies below a link that leaves the project directory");
             }
         }
 
         private void file(String name, Path target, long size, boolean executable)
-                throws RunRefusedException, IOException {
+                throws InvalidProjectArchiveException, IOException {
             parentInside(name, target);
             unpacked += size;
-            if (unpacked > MAX_UNPACKED_BYTES) {
-                throw new RunRefusedException("project archive unpacks to more than "
-                        + MAX_UNPACKED_BYTES / (1024 * 1024) + " MiB");
+            if (unpacked > limits.maxUnpackedBytes()) {
+                throw new InvalidProjectArchiveException("project archive unpacks to more than "
+                        + limits.maxUnpackedBytes() / (1024 * 1024) + " MiB");
             }
             if (Files.isSymbolicLink(target) || Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
                 // A later entry of the same name replaces the earlier one, as tar does; never write through a link.
@@ -163,15 +189,15 @@ final class ProjectArchive {
             skip(padding(size));
         }
 
-        private void symlink(String name, Path target, String link) throws RunRefusedException, IOException {
+        private void symlink(String name, Path target, String link) throws InvalidProjectArchiveException, IOException {
             parentInside(name, target);
             if (link.isEmpty() || link.startsWith("/")) {
-                throw new RunRefusedException("project archive entry " + name + " links to an absolute path " + link);
+                throw new InvalidProjectArchiveException("project archive entry " + name + " links to an absolute path " + link);
             }
             // Judged from where the link really is, its parent's links already followed.
             Path pointsTo = target.getParent().toRealPath().resolve(link).normalize();
             if (!pointsTo.startsWith(root)) {
-                throw new RunRefusedException("project archive entry " + name + " links to " + link
+                throw new InvalidProjectArchiveException("project archive entry " + name + " links to " + link
                         + ", outside the project directory");
             }
             Files.deleteIfExists(target);
@@ -230,9 +256,9 @@ final class ProjectArchive {
             }
         }
 
-        private byte[] readData(long size) throws RunRefusedException, IOException {
+        private byte[] readData(long size) throws InvalidProjectArchiveException, IOException {
             if (size > 1024 * 1024) {
-                throw new RunRefusedException("project archive has a header record of " + size + " bytes");
+                throw new InvalidProjectArchiveException("project archive has a header record of " + size + " bytes");
             }
             byte[] data = in.readNBytes((int) size);
             if (data.length < size) {
@@ -282,7 +308,7 @@ final class ProjectArchive {
         }
 
         /** A numeric field: octal text, or GNU base-256 (high bit set) for sizes beyond 8 GiB. */
-        private long octal(int offset, int length) throws RunRefusedException {
+        private long octal(int offset, int length) throws InvalidProjectArchiveException {
             if ((header[offset] & 0x80) != 0) {
                 long value = 0;
                 for (int i = offset + 1; i < offset + length; i++) {
@@ -294,7 +320,7 @@ final class ProjectArchive {
             try {
                 return text.isEmpty() ? 0 : Long.parseLong(text, 8);
             } catch (NumberFormatException e) {
-                throw new RunRefusedException("project archive is not a tar file (bad header field '" + text + "')");
+                throw new InvalidProjectArchiveException("project archive is not a tar file (bad header field '" + text + "')");
             }
         }
 

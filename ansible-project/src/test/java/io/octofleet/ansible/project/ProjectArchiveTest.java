@@ -1,4 +1,4 @@
-package io.octofleet.agent.jobs;
+package io.octofleet.ansible.project;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -59,7 +59,7 @@ class ProjectArchiveTest {
         byte[] archive = new TarGz().file("roles/../../evil", "pwned").build();
 
         assertThatThrownBy(() -> ProjectArchive.unpack(archive, project()))
-                .isInstanceOf(RunRefusedException.class)
+                .isInstanceOf(InvalidProjectArchiveException.class)
                 .hasMessage("project archive entry roles/../../evil leaves the project directory");
         assertThat(temp.resolve("evil")).doesNotExist();
     }
@@ -69,7 +69,7 @@ class ProjectArchiveTest {
         byte[] archive = new TarGz().file("/tmp/octofleet-evil", "pwned").build();
 
         assertThatThrownBy(() -> ProjectArchive.unpack(archive, project()))
-                .isInstanceOf(RunRefusedException.class)
+                .isInstanceOf(InvalidProjectArchiveException.class)
                 .hasMessageContaining("absolute");
         assertThat(Path.of("/tmp/octofleet-evil")).doesNotExist();
     }
@@ -79,7 +79,7 @@ class ProjectArchiveTest {
         byte[] archive = new TarGz().symlink("etc", "../../../etc").build();
 
         assertThatThrownBy(() -> ProjectArchive.unpack(archive, project()))
-                .isInstanceOf(RunRefusedException.class)
+                .isInstanceOf(InvalidProjectArchiveException.class)
                 .hasMessage("project archive entry etc links to ../../../etc, outside the project directory");
     }
 
@@ -88,7 +88,7 @@ class ProjectArchiveTest {
         byte[] archive = new TarGz().symlink("passwd", "/etc/passwd").build();
 
         assertThatThrownBy(() -> ProjectArchive.unpack(archive, project()))
-                .isInstanceOf(RunRefusedException.class)
+                .isInstanceOf(InvalidProjectArchiveException.class)
                 .hasMessage("project archive entry passwd links to an absolute path /etc/passwd");
     }
 
@@ -98,7 +98,7 @@ class ProjectArchiveTest {
         byte[] archive = new TarGz().symlink("here", ".").symlink("here/up", "..").file("here/up/evil", "x").build();
 
         assertThatThrownBy(() -> ProjectArchive.unpack(archive, project()))
-                .isInstanceOf(RunRefusedException.class)
+                .isInstanceOf(InvalidProjectArchiveException.class)
                 .hasMessage("project archive entry here/up links to .., outside the project directory");
         assertThat(temp.resolve("evil")).doesNotExist();
     }
@@ -121,14 +121,14 @@ class ProjectArchiveTest {
         byte[] archive = new TarGz().file("a", "a").hardLink("b", "/etc/shadow").build();
 
         assertThatThrownBy(() -> ProjectArchive.unpack(archive, project()))
-                .isInstanceOf(RunRefusedException.class)
+                .isInstanceOf(InvalidProjectArchiveException.class)
                 .hasMessage("project archive entry b is a hard link; hard links are not supported");
     }
 
     @Test
     void rejectsSomethingThatIsNotGzip() {
         assertThatThrownBy(() -> ProjectArchive.unpack("not an archive".getBytes(), project()))
-                .isInstanceOf(RunRefusedException.class)
+                .isInstanceOf(InvalidProjectArchiveException.class)
                 .hasMessageStartingWith("project archive is not a readable .tar.gz");
     }
 }

@@ -1,4 +1,4 @@
-package io.octofleet.agent.jobs;
+package io.octofleet.ansible.project;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,30 +10,30 @@ import java.util.zip.GZIPOutputStream;
  * Writes ustar archives entry by entry, including the ones no well-behaved tar writes (absolute paths, paths with
  * {@code ..}, links out), to test what the agent does with them.
  */
-final class TarGz {
+public final class TarGz {
     private final ByteArrayOutputStream tar = new ByteArrayOutputStream();
 
-    TarGz file(String name, String content) {
+    public TarGz file(String name, String content) {
         return entry(name, '0', 0644, content.getBytes(StandardCharsets.UTF_8), "");
     }
 
-    TarGz executable(String name, String content) {
+    public TarGz executable(String name, String content) {
         return entry(name, '0', 0755, content.getBytes(StandardCharsets.UTF_8), "");
     }
 
-    TarGz directory(String name) {
+    public TarGz directory(String name) {
         return entry(name, '5', 0755, new byte[0], "");
     }
 
-    TarGz symlink(String name, String target) {
+    public TarGz symlink(String name, String target) {
         return entry(name, '2', 0777, new byte[0], target);
     }
 
-    TarGz hardLink(String name, String target) {
+    public TarGz hardLink(String name, String target) {
         return entry(name, '1', 0644, new byte[0], target);
     }
 
-    byte[] build() {
+    public byte[] build() {
         try {
             ByteArrayOutputStream gz = new ByteArrayOutputStream();
             try (GZIPOutputStream out = new GZIPOutputStream(gz)) {

@@ -78,7 +78,7 @@ class SpineEndToEndIT {
         assertThat(api.get("/api/v1/nodes/" + node.get("id").asText() + "/packages").body().get("total").asInt())
                 .isGreaterThan(0);
         assertThat(node.get("agentVersion").asText()).isNotBlank();
-        assertThat(Files.getPosixFilePermissions(state.resolve("agent.key")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("agent.key")))).isEqualTo("rw-------");
 
         // the same token is refused a second time
         ManagedProcess second = startAgent("agent-reuse.log", "run", "--join", join, "--state-dir", dir.resolve("other").toString());

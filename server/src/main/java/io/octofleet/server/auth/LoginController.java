@@ -1,5 +1,7 @@
 package io.octofleet.server.auth;
 
+import io.octofleet.server.audit.AuditLog;
+
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpStatus;
@@ -24,8 +26,10 @@ final class LoginController {
     private final OperatorRepository operators;
     private final PasswordHasher hasher;
     private final AuthConfiguration config;
+    private final AuditLog audit;
 
-    LoginController(OperatorRepository operators, PasswordHasher hasher, AuthConfiguration config) {
+    LoginController(OperatorRepository operators, PasswordHasher hasher, AuthConfiguration config, AuditLog audit) {
+        this.audit = audit;
         this.operators = operators;
         this.hasher = hasher;
         this.config = config;
@@ -48,14 +52,18 @@ final class LoginController {
         }
         var operator = operators.findByUsername(request.username());
         boolean ok = hasher.verify(request.password(), operator.map(o -> o.passwordHash()).orElse(dummyHash));
+        String from = AuditLog.sourceAddress(http);
         if (operator.isEmpty() || !ok) {
-            LOG.warn("Failed login for '{}' from {}", request.username(), http.getRemoteAddress().getAddress().getHostAddress());
+            LOG.warn("Failed login for '{}' from {}", request.username(), from);
+            audit.record(request.username(), "login_failed", request.username(), from, false, 401,
+                    operator.isEmpty() ? "no such user" : "wrong password");
             throw new ApiException(HttpStatus.UNAUTHORIZED, "invalid-credentials", "wrong username or password");
         }
         String token = SecretTokens.generate("ofs_");
         OffsetDateTime expiresAt = OffsetDateTime.now(ZoneOffset.UTC).plus(config.sessionTtl());
         operators.insertSession(SecretTokens.sha256(token), operator.get().id(), expiresAt);
         operators.deleteExpiredSessions();
+        audit.record(operator.get().username(), "login", operator.get().username(), from, true, 200, null);
         return new LoginResponse(token, expiresAt.toInstant());
     }
 
@@ -63,5 +71,8 @@ final class LoginController {
     @Status(HttpStatus.NO_CONTENT)
     void logout(HttpRequest<?> http) {
         BearerTokens.from(http).ifPresent(token -> operators.deleteSession(SecretTokens.sha256(token)));
+        String actor = http.getAttribute(Operator.ATTRIBUTE, Operator.class).map(Operator::username).orElse("anonymous");
+        audit.record(actor, "logout", actor, AuditLog.sourceAddress(http), true, 204, null);
     }
+
 }

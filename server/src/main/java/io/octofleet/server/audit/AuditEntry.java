@@ -1,0 +1,20 @@
+package io.octofleet.server.audit;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+
+import java.time.Instant;
+
+/**
+ * One line of the audit log, as the API shows it.
+ *
+ * @param action {@code login}, {@code login_failed}, {@code logout}, or {@code <METHOD> <route>} for a change made
+ *     through the API, e.g. {@code POST /api/v1/jobs}
+ * @param target the path acted on, or the username a login tried
+ * @param result {@code success} or {@code failure}
+ */
+@Serdeable
+public record AuditEntry(long id, Instant at, String actor, String action, @Nullable String target,
+                         @Nullable String sourceAddress, String result, @Nullable Integer httpStatus,
+                         @Nullable String details) {
+}

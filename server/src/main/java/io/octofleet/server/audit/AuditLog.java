@@ -1,0 +1,104 @@
+package io.octofleet.server.audit;
+
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.scheduling.annotation.Scheduled;
+import io.octofleet.server.nodes.Page;
+import jakarta.inject.Singleton;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import static io.octofleet.server.db.Tables.AUDIT_LOG;
+
+/**
+ * The append-only audit log (docs/auth.md#audit-log). Writing never fails the action it records: a write that
+ * fails is logged at ERROR instead, since refusing every change while the audit table is unwritable would turn an
+ * audit problem into an outage — PostgreSQL being down stops both anyway.
+ */
+@Singleton
+public class AuditLog {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+    static final int MAX_PAGE = 500;
+    static final int MAX_TEXT = 2000;
+
+    private final DSLContext dsl;
+    private final Duration retention;
+
+    AuditLog(DSLContext dsl, @Value("${octofleet.audit.retention:365d}") Duration retention) {
+        this.dsl = dsl;
+        this.retention = retention;
+    }
+
+    /** Appends one entry. */
+    public void record(String actor, String action, @Nullable String target, @Nullable String sourceAddress,
+                       boolean success, @Nullable Integer httpStatus, @Nullable String details) {
+        try {
+            dsl.insertInto(AUDIT_LOG)
+                    .set(AUDIT_LOG.ACTOR, clip(actor))
+                    .set(AUDIT_LOG.ACTION, clip(action))
+                    .set(AUDIT_LOG.TARGET, clip(target))
+                    .set(AUDIT_LOG.SOURCE_ADDRESS, sourceAddress)
+                    .set(AUDIT_LOG.RESULT, success ? "success" : "failure")
+                    .set(AUDIT_LOG.HTTP_STATUS, httpStatus)
+                    .set(AUDIT_LOG.DETAILS, clip(details))
+                    .execute();
+        } catch (RuntimeException e) {
+            LOG.error("Cannot write audit entry ({} {} {} {}): {}", actor, action, target, success, e.toString());
+        }
+    }
+
+    /** The address a request came from, as the audit log records it. */
+    public static String sourceAddress(io.micronaut.http.HttpRequest<?> request) {
+        java.net.InetSocketAddress remote = request.getRemoteAddress();
+        return remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
+    }
+
+    Page<AuditEntry> find(@Nullable String actor, @Nullable String action, @Nullable Instant from,
+                          @Nullable Instant to, int offset, int limit) {
+        Condition c = DSL.trueCondition();
+        if (actor != null) {
+            c = c.and(AUDIT_LOG.ACTOR.eq(actor));
+        }
+        if (action != null) {
+            c = c.and(AUDIT_LOG.ACTION.eq(action));
+        }
+        if (from != null) {
+            c = c.and(AUDIT_LOG.AT.ge(from.atOffset(ZoneOffset.UTC)));
+        }
+        if (to != null) {
+            c = c.and(AUDIT_LOG.AT.lt(to.atOffset(ZoneOffset.UTC)));
+        }
+        List<AuditEntry> items = dsl.selectFrom(AUDIT_LOG).where(c)
+                .orderBy(AUDIT_LOG.AT.desc(), AUDIT_LOG.ID.desc())
+                .offset(offset).limit(limit)
+                .fetch(r -> new AuditEntry(r.getId(), r.getAt().toInstant(), r.getActor(), r.getAction(),
+                        r.getTarget(), r.getSourceAddress(), r.getResult(), r.getHttpStatus(), r.getDetails()));
+        return new Page<>(items, dsl.fetchCount(AUDIT_LOG, c));
+    }
+
+    /** Deletes entries older than {@code octofleet.audit.retention}: the only deletion the table allows. */
+    @Scheduled(fixedDelay = "1h", initialDelay = "1m")
+    void applyRetention() {
+        int deleted = dsl.transactionResult(cfg -> {
+            cfg.dsl().execute("SET LOCAL octofleet.audit_retention = 'on'");
+            return cfg.dsl().deleteFrom(AUDIT_LOG)
+                    .where(AUDIT_LOG.AT.lt(Instant.now().minus(retention).atOffset(ZoneOffset.UTC)))
+                    .execute();
+        });
+        if (deleted > 0) {
+            LOG.info("Audit retention ({}): deleted {} entries", retention, deleted);
+        }
+    }
+
+    private static @Nullable String clip(@Nullable String text) {
+        return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT);
+    }
+}

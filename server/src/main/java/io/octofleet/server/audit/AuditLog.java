@@ -55,6 +55,21 @@ public class AuditLog {
         }
     }
 
+    /** Failed logins within {@code window}: for the user named {@code username}, and from {@code sourceAddress}. */
+    public record RecentFailures(int forUser, int fromAddress) {
+    }
+
+    public RecentFailures recentLoginFailures(String username, String sourceAddress, Duration window) {
+        var since = Instant.now().minus(window).atOffset(ZoneOffset.UTC);
+        var failed = AUDIT_LOG.ACTION.eq("login_failed").and(AUDIT_LOG.AT.ge(since));
+        var counts = dsl.select(
+                        DSL.count().filterWhere(AUDIT_LOG.TARGET.eq(username)),
+                        DSL.count().filterWhere(AUDIT_LOG.SOURCE_ADDRESS.eq(sourceAddress)))
+                .from(AUDIT_LOG).where(failed)
+                .fetchOne();
+        return new RecentFailures(counts.value1(), counts.value2());
+    }
+
     /** The address a request came from, as the audit log records it. */
     public static String sourceAddress(io.micronaut.http.HttpRequest<?> request) {
         java.net.InetSocketAddress remote = request.getRemoteAddress();

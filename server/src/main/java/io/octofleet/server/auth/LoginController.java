@@ -50,9 +50,19 @@ final class LoginController {
                 || request.password() == null || request.password().isEmpty()) {
             throw ApiException.invalid("username and password are required");
         }
+        String from = AuditLog.sourceAddress(http);
+        AuditLog.RecentFailures failures = audit.recentLoginFailures(request.username(), from, config.lockoutWindow());
+        if (failures.forUser() >= config.lockoutFailures() || failures.fromAddress() >= config.rateLimitFailures()) {
+            String why = failures.forUser() >= config.lockoutFailures()
+                    ? "account temporarily locked after " + failures.forUser() + " failed logins"
+                    : "too many failed logins from " + from;
+            LOG.warn("Refused login for '{}' from {}: {}", request.username(), from, why);
+            audit.record(request.username(), "login_failed", request.username(), from, false, 429, why);
+            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "login-locked", why + "; try again in "
+                    + config.lockoutWindow().toMinutes() + " minutes");
+        }
         var operator = operators.findByUsername(request.username());
         boolean ok = hasher.verify(request.password(), operator.map(o -> o.passwordHash()).orElse(dummyHash));
-        String from = AuditLog.sourceAddress(http);
         if (operator.isEmpty() || !ok) {
             LOG.warn("Failed login for '{}' from {}", request.username(), from);
             audit.record(request.username(), "login_failed", request.username(), from, false, 401,

@@ -41,6 +41,8 @@ final class LdapTransport {
         this.options = new LDAPConnectionOptions();
         options.setConnectTimeoutMillis(Math.toIntExact(settings.connectTimeout().toMillis()));
         options.setResponseTimeoutMillis(settings.responseTimeout().toMillis());
+        // Second guard after LdapDirectory's own check: a DN with an empty password is an anonymous bind that succeeds.
+        options.setBindWithDNRequiresPassword(true);
         // Checks the certificate names the host we dialled, for LDAPS and for StartTLS alike.
         options.setSSLSocketVerifier(new HostNameSSLSocketVerifier(true));
     }

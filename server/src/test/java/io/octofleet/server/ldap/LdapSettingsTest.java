@@ -34,8 +34,8 @@ class LdapSettingsTest {
 
     @Test
     void activeDirectoryGroupQuery_usesTheInChainMatchingRuleOnMember() {
-        // InMemoryDirectoryServer does not evaluate extensible-match filters, so the AD path is checked here at the
-        // query level only; it needs a real Active Directory to be tested end to end.
+        // The in-chain rule is an Active Directory feature that InMemoryDirectoryServer is not relied on to implement,
+        // so the AD path is checked here at the query level only; it needs a real AD to be tested end to end.
         assertThat(ActiveDirectoryGroupResolver.inChainFilter("CN=J\\, Doe,OU=People,DC=example,DC=org").toString())
                 .isEqualTo("(member:1.2.840.113556.1.4.1941:=CN=J\\5c, Doe,OU=People,DC=example,DC=org)");
     }

@@ -158,7 +158,11 @@ public final class OidcClient {
         } catch (java.text.ParseException e) {
             throw new OidcLoginException("access token is not a JWT", e);
         } catch (BadJOSEException e) {
-            throw new OidcLoginException("access token refused: " + e.getMessage(), e);
+            String reason = e.getMessage();
+            if (reason != null && reason.contains("aud claim")) {
+                reason += " (expected audience " + settings.accessTokenAudience() + ")";
+            }
+            throw new OidcLoginException("access token refused: " + reason, e);
         } catch (JOSEException e) {
             throw new OidcLoginException("access token could not be checked: " + e.getMessage(), e);
         }

@@ -237,6 +237,18 @@ class OidcClientTest {
     }
 
     @Test
+    void pendingLogin_isJavaSerialisable() throws Exception {
+        LoginStart start = OidcClient.connect(settings).begin();
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(start);
+        }
+        try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            assertThat(in.readObject()).isEqualTo(start);
+        }
+    }
+
+    @Test
     void discovery_ofUnreachableProvider_failsWithReason() throws Exception {
         int closedPort;
         try (var socket = new ServerSocket(0)) {

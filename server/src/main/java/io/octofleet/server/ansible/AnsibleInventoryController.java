@@ -1,5 +1,7 @@
 package io.octofleet.server.ansible;
 
+import io.octofleet.server.auth.Permission;
+import io.octofleet.server.auth.RequiresPermission;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -22,6 +24,7 @@ final class AnsibleInventoryController {
         this.inventory = inventory;
     }
 
+    @RequiresPermission(Permission.NODES_READ)
     @Get
     Map<String, Object> get(@Nullable @QueryValue String host) {
         return host == null ? inventory.list() : inventory.host(host);

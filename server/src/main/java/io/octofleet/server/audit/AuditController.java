@@ -1,5 +1,7 @@
 package io.octofleet.server.audit;
 
+import io.octofleet.server.auth.Permission;
+import io.octofleet.server.auth.RequiresPermission;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -22,6 +24,7 @@ final class AuditController {
         this.audit = audit;
     }
 
+    @RequiresPermission(Permission.AUDIT_READ)
     @Get("{?actor,action,from,to,page,size}")
     Page<AuditEntry> find(@Nullable @QueryValue String actor, @Nullable @QueryValue String action,
                           @Nullable @QueryValue String from, @Nullable @QueryValue String to,

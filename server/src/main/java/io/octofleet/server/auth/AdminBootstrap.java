@@ -12,7 +12,8 @@ import java.nio.file.Path;
 /**
  * Creates the local {@code admin} account on the first start. There is no default password: it is
  * OCTOFLEET_ADMIN_PASSWORD when set, otherwise a generated one that is printed once and written to
- * OCTOFLEET_HOME/initial-admin-password (0600). Later starts leave the account alone.
+ * OCTOFLEET_HOME/initial-admin-password (0600). It is an admin of every organization (a super-admin). Later starts
+ * leave the account alone.
  */
 @Context
 final class AdminBootstrap {
@@ -30,9 +31,11 @@ final class AdminBootstrap {
             throw new IllegalStateException("OCTOFLEET_ADMIN_PASSWORD must be at least 12 characters");
         }
         String password = generated ? SecretTokens.generate("").substring(0, 24) : configuredPassword;
-        if (!operators.insertIfAbsent(ADMIN, hasher.hash(password))) {
+        var id = operators.insertIfAbsent(ADMIN, hasher.hash(password));
+        if (id.isEmpty()) {
             return; // another replica created it first
         }
+        operators.bindManually(id.get(), BuiltinRole.ADMIN.id(), null, null); // admin of every organization
         if (generated) {
             Path file = home.resolve(PASSWORD_FILE);
             OctofleetHome.writeSecret(file, (password + "\n").getBytes(StandardCharsets.UTF_8));

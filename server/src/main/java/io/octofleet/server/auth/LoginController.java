@@ -44,6 +44,7 @@ final class LoginController {
     record LoginResponse(String token, Instant expiresAt) {
     }
 
+    @Anonymous // the way in
     @Post("/login")
     LoginResponse login(@Body LoginRequest request, HttpRequest<?> http) {
         if (request.username() == null || request.username().isBlank()
@@ -61,7 +62,7 @@ final class LoginController {
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "login-locked", why + "; try again in "
                     + config.lockoutWindow().toMinutes() + " minutes");
         }
-        var operator = operators.findByUsername(request.username());
+        var operator = operators.findByUsername(request.username()).filter(o -> o.passwordHash() != null);
         boolean ok = hasher.verify(request.password(), operator.map(o -> o.passwordHash()).orElse(dummyHash));
         if (operator.isEmpty() || !ok) {
             LOG.warn("Failed login for '{}' from {}", request.username(), from);
@@ -69,7 +70,12 @@ final class LoginController {
                     operator.isEmpty() ? "no such user" : "wrong password");
             throw new ApiException(HttpStatus.UNAUTHORIZED, "invalid-credentials", "wrong username or password");
         }
-        String token = SecretTokens.generate("ofs_");
+        if (operator.get().disabled()) {
+            audit.record(request.username(), "login_failed", request.username(), from, false, 403, "account disabled");
+            throw new ApiException(HttpStatus.FORBIDDEN, "account-disabled",
+                    "account '" + request.username() + "' is disabled; ask an administrator");
+        }
+        String token = SecretTokens.generate(SessionAuthenticator.PREFIX);
         OffsetDateTime expiresAt = OffsetDateTime.now(ZoneOffset.UTC).plus(config.sessionTtl());
         operators.insertSession(SecretTokens.sha256(token), operator.get().id(), expiresAt);
         operators.deleteExpiredSessions();
@@ -77,6 +83,7 @@ final class LoginController {
         return new LoginResponse(token, expiresAt.toInstant());
     }
 
+    @Anonymous // ending a session that has already expired is not an error
     @Post("/logout")
     @Status(HttpStatus.NO_CONTENT)
     void logout(HttpRequest<?> http) {

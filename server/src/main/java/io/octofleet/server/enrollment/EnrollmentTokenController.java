@@ -1,5 +1,7 @@
 package io.octofleet.server.enrollment;
 
+import io.octofleet.server.auth.Permission;
+import io.octofleet.server.auth.RequiresPermission;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -43,6 +45,7 @@ final class EnrollmentTokenController {
     record TokenList(List<EnrollmentToken> items, int total) {
     }
 
+    @RequiresPermission(Permission.ENROLLMENT_MANAGE)
     @Post
     HttpResponse<Created> create(@Body @Nullable CreateRequest request, HttpRequest<?> http,
                                  @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
@@ -54,12 +57,14 @@ final class EnrollmentTokenController {
         return HttpResponse.created(response).header("Location", "/api/v1/enrollment-tokens/" + response.id());
     }
 
+    @RequiresPermission(Permission.ENROLLMENT_MANAGE)
     @Get
     TokenList list() {
         List<EnrollmentToken> items = tokens.list();
         return new TokenList(items, items.size());
     }
 
+    @RequiresPermission(Permission.ENROLLMENT_MANAGE)
     @Delete("/{id}")
     @Status(HttpStatus.NO_CONTENT)
     void revoke(@PathVariable String id, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {

@@ -1,5 +1,7 @@
 package io.octofleet.server.groups;
 
+import io.octofleet.server.auth.Permission;
+import io.octofleet.server.auth.RequiresPermission;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -42,34 +44,40 @@ final class GroupController {
         }
     }
 
+    @RequiresPermission(Permission.GROUPS_WRITE)
     @Post
     HttpResponse<Group> create(@Body GroupRequest request) {
         Group group = groups.create(request.definition());
         return HttpResponse.created(group).header("Location", "/api/v1/groups/" + group.id());
     }
 
+    @RequiresPermission(Permission.GROUPS_READ)
     @Get
     Page<Group> list() {
         List<Group> all = groups.list();
         return new Page<>(all, all.size());
     }
 
+    @RequiresPermission(Permission.GROUPS_READ)
     @Get("/{id}")
     Group get(@PathVariable String id) {
         return groups.find(groupId(id));
     }
 
+    @RequiresPermission(Permission.GROUPS_WRITE)
     @Put("/{id}")
     Group replace(@PathVariable String id, @Body GroupRequest request) {
         return groups.replace(groupId(id), request.definition());
     }
 
+    @RequiresPermission(Permission.GROUPS_WRITE)
     @Delete("/{id}")
     @Status(HttpStatus.NO_CONTENT)
     void delete(@PathVariable String id) {
         groups.delete(groupId(id));
     }
 
+    @RequiresPermission(Permission.NODES_READ)
     @Get("/{id}/nodes{?q,status,query,page,size,sort}")
     Page<Node> nodes(@PathVariable String id, @Nullable @QueryValue String q, @Nullable @QueryValue String status,
                      @Nullable @QueryValue String query, @Nullable @QueryValue String page,

@@ -1,5 +1,6 @@
 package io.octofleet.server.health;
 
+import io.octofleet.server.auth.Anonymous;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Controller;
@@ -16,6 +17,7 @@ final class HealthController {
         this.dsl = dsl;
     }
 
+    @Anonymous // load balancers and monitors probe it without credentials
     @Get
     HttpResponse<Health> health() {
         try {

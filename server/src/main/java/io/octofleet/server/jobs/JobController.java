@@ -1,5 +1,7 @@
 package io.octofleet.server.jobs;
 
+import io.octofleet.server.auth.Permission;
+import io.octofleet.server.auth.RequiresPermission;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -40,12 +42,14 @@ final class JobController {
         this.events = events;
     }
 
+    @RequiresPermission(Permission.JOBS_RUN)
     @Post
     HttpResponse<Job> create(@Body JobRequest request, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
         Job job = jobs.start(request, operator.username(), null);
         return HttpResponse.created(job).header("Location", "/api/v1/jobs/" + job.id());
     }
 
+    @RequiresPermission(Permission.JOBS_READ)
     @Get("{?status,createdBy,page,size}")
     Page<Job> list(@Nullable @QueryValue String status, @Nullable @QueryValue String createdBy,
                    @Nullable @QueryValue String page, @Nullable @QueryValue String size) {
@@ -53,6 +57,7 @@ final class JobController {
     }
 
     /** The job; {@code ?runs=false} leaves out the runs (counts only), for polling large jobs. */
+    @RequiresPermission(Permission.JOBS_READ)
     @Get("/{id}{?runs}")
     Job get(@PathVariable String id, @Nullable @QueryValue String runs) {
         if (runs != null && !runs.equals("true") && !runs.equals("false")) {
@@ -61,6 +66,7 @@ final class JobController {
         return "false".equals(runs) ? jobs.summary(JobId.parse(id)) : jobs.get(JobId.parse(id));
     }
 
+    @RequiresPermission(Permission.JOBS_RUN)
     @Post("/{id}/cancel")
     Job cancel(@PathVariable String id, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
         return jobs.cancel(JobId.parse(id), operator.username());
@@ -71,6 +77,7 @@ final class JobController {
     record RerunRequest(@Nullable String only) {
     }
 
+    @RequiresPermission(Permission.JOBS_RUN)
     @Post("/{id}/rerun")
     HttpResponse<Job> rerun(@PathVariable String id, @Nullable @Body RerunRequest request,
                             @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
@@ -86,6 +93,7 @@ final class JobController {
      * The run's output as text from byte {@code offset}. Headers say where to continue ({@code Octofleet-Next-Offset})
      * and whether there can be more ({@code Octofleet-Output-Complete: true} once the run ended and all was read).
      */
+    @RequiresPermission(Permission.JOBS_READ)
     @Get(value = "/{id}/runs/{nodeId}/output{?offset,attempt}", produces = MediaType.TEXT_PLAIN)
     HttpResponse<byte[]> output(@PathVariable String id, @PathVariable String nodeId,
                                 @Nullable @QueryValue String offset, @Nullable @QueryValue String attempt) {
@@ -109,6 +117,7 @@ final class JobController {
      * {@code task} and {@code job} events as they happen; the stream ends after the {@code job} event that reports
      * the job ended. A {@code ping} event every 15 s keeps proxies from closing an idle stream.
      */
+    @RequiresPermission(Permission.JOBS_READ)
     @Get(value = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM)
     @ExecuteOn(TaskExecutors.BLOCKING)
     Publisher<Event<Object>> events(@PathVariable String id) {

@@ -1,5 +1,7 @@
 package io.octofleet.server.nodes;
 
+import io.octofleet.server.auth.Permission;
+import io.octofleet.server.auth.RequiresPermission;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpStatus;
@@ -40,6 +42,7 @@ final class NodeController {
         this.inventory = inventory;
     }
 
+    @RequiresPermission(Permission.NODES_READ)
     @Get("{?q,status,query,page,size,sort}")
     Page<Node> list(@Nullable @QueryValue String q, @Nullable @QueryValue String status,
                     @Nullable @QueryValue String query, @Nullable @QueryValue String page,
@@ -47,6 +50,7 @@ final class NodeController {
         return nodes.list(NodeQuery.parse(q, status, query, page, size, sort));
     }
 
+    @RequiresPermission(Permission.NODES_READ)
     @Get("/{id}")
     NodeDetails get(@PathVariable String id) {
         NodeId node = nodeId(id);
@@ -54,18 +58,21 @@ final class NodeController {
         return new NodeDetails(found, inventory.find(node).orElse(null));
     }
 
+    @RequiresPermission(Permission.NODES_READ)
     @Get("/{id}/inventory/history{?limit,before}")
     History history(@PathVariable String id, @Nullable @QueryValue String limit, @Nullable @QueryValue String before) {
         NodeId node = existing(id);
         return new History(inventory.history(node, limit(limit), instant("before", before)));
     }
 
+    @RequiresPermission(Permission.NODES_READ)
     @Get("/{id}/packages")
     Page<Inventory.SoftwarePackage> packages(@PathVariable String id) {
         List<Inventory.SoftwarePackage> packages = inventory.packages(existing(id));
         return new Page<>(packages, packages.size());
     }
 
+    @RequiresPermission(Permission.NODES_WRITE)
     @Put("/{id}/tags")
     Tags replaceTags(@PathVariable String id, @Body Tags body) {
         if (body.tags() == null) {
@@ -74,6 +81,7 @@ final class NodeController {
         return new Tags(nodes.replaceTags(nodeId(id), body.tags()));
     }
 
+    @RequiresPermission(Permission.NODES_WRITE)
     @Delete("/{id}")
     @Status(HttpStatus.NO_CONTENT)
     void delete(@PathVariable String id) {

@@ -1,5 +1,7 @@
 package io.octofleet.server.parameters;
 
+import io.octofleet.server.auth.Permission;
+import io.octofleet.server.auth.RequiresPermission;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
@@ -35,42 +37,50 @@ final class ParameterController {
     record ParameterRequest(@Nullable String value, @Nullable Boolean secret) {
     }
 
+    @RequiresPermission(Permission.PARAMETERS_READ)
     @Get("/parameters")
     Page<Parameter> listGlobal() {
         return page(parameters.list(ParameterOwner.GLOBAL));
     }
 
+    @RequiresPermission(Permission.PARAMETERS_READ)
     @Get("/parameters/{key}")
     Parameter getGlobal(@PathVariable String key) {
         return parameters.find(ParameterOwner.GLOBAL, ParameterDefinition.validKey(key));
     }
 
+    @RequiresPermission(Permission.PARAMETERS_WRITE)
     @Put("/parameters/{key}")
     Parameter putGlobal(@PathVariable String key, @Body ParameterRequest body) {
         return put(ParameterOwner.GLOBAL, key, body);
     }
 
+    @RequiresPermission(Permission.PARAMETERS_WRITE)
     @Delete("/parameters/{key}")
     @Status(HttpStatus.NO_CONTENT)
     void deleteGlobal(@PathVariable String key) {
         parameters.delete(ParameterOwner.GLOBAL, ParameterDefinition.validKey(key));
     }
 
+    @RequiresPermission(Permission.PARAMETERS_READ)
     @Get("/groups/{id}/parameters")
     Page<Parameter> listGroup(@PathVariable String id) {
         return page(parameters.list(group(id)));
     }
 
+    @RequiresPermission(Permission.PARAMETERS_READ)
     @Get("/groups/{id}/parameters/{key}")
     Parameter getGroup(@PathVariable String id, @PathVariable String key) {
         return parameters.find(group(id), ParameterDefinition.validKey(key));
     }
 
+    @RequiresPermission(Permission.PARAMETERS_WRITE)
     @Put("/groups/{id}/parameters/{key}")
     Parameter putGroup(@PathVariable String id, @PathVariable String key, @Body ParameterRequest body) {
         return put(group(id), key, body);
     }
 
+    @RequiresPermission(Permission.PARAMETERS_WRITE)
     @Delete("/groups/{id}/parameters/{key}")
     @Status(HttpStatus.NO_CONTENT)
     void deleteGroup(@PathVariable String id, @PathVariable String key) {
@@ -78,6 +88,7 @@ final class ParameterController {
     }
 
     /** The node's own parameters, or with {@code effective=true} everything it inherits, with the source of each. */
+    @RequiresPermission(Permission.PARAMETERS_READ)
     @Get("/nodes/{id}/parameters{?effective}")
     Page<?> listNode(@PathVariable String id, @Nullable @QueryValue String effective) {
         ParameterOwner owner = node(id);
@@ -91,16 +102,19 @@ final class ParameterController {
         return new Page<>(inherited, inherited.size());
     }
 
+    @RequiresPermission(Permission.PARAMETERS_READ)
     @Get("/nodes/{id}/parameters/{key}")
     Parameter getNode(@PathVariable String id, @PathVariable String key) {
         return parameters.find(node(id), ParameterDefinition.validKey(key));
     }
 
+    @RequiresPermission(Permission.PARAMETERS_WRITE)
     @Put("/nodes/{id}/parameters/{key}")
     Parameter putNode(@PathVariable String id, @PathVariable String key, @Body ParameterRequest body) {
         return put(node(id), key, body);
     }
 
+    @RequiresPermission(Permission.PARAMETERS_WRITE)
     @Delete("/nodes/{id}/parameters/{key}")
     @Status(HttpStatus.NO_CONTENT)
     void deleteNode(@PathVariable String id, @PathVariable String key) {

@@ -1,5 +1,6 @@
 package io.octofleet.server.root;
 
+import io.octofleet.server.auth.Anonymous;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.serde.annotation.Serdeable;
@@ -16,6 +17,7 @@ final class RootController {
     record Index(String name, String version, String api, String login, String health) {
     }
 
+    @Anonymous // the index of what is where; no data
     @Get
     Index index() {
         return new Index("Octofleet", VERSION == null ? "dev" : VERSION, "/api/v1", "POST /api/v1/auth/login",

@@ -1,5 +1,7 @@
 package io.octofleet.server.schedules;
 
+import io.octofleet.server.auth.Permission;
+import io.octofleet.server.auth.RequiresPermission;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -39,28 +41,33 @@ final class ScheduleController {
                            @Nullable Boolean enabled, @Nullable JobRequest job) {
     }
 
+    @RequiresPermission(Permission.SCHEDULES_MANAGE)
     @Post
     HttpResponse<Schedule> create(@Body ScheduleRequest request, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
         Schedule created = schedules.create(request, operator.username());
         return HttpResponse.created(created).header("Location", "/api/v1/schedules/" + created.id());
     }
 
+    @RequiresPermission(Permission.JOBS_READ)
     @Get
     Page<Schedule> list() {
         List<Schedule> all = schedules.list();
         return new Page<>(all, all.size());
     }
 
+    @RequiresPermission(Permission.JOBS_READ)
     @Get("/{id}")
     Schedule get(@PathVariable String id) {
         return schedules.get(id(id));
     }
 
+    @RequiresPermission(Permission.SCHEDULES_MANAGE)
     @Put("/{id}")
     Schedule replace(@PathVariable String id, @Body ScheduleRequest request) {
         return schedules.replace(id(id), request);
     }
 
+    @RequiresPermission(Permission.SCHEDULES_MANAGE)
     @Delete("/{id}")
     @Status(HttpStatus.NO_CONTENT)
     void delete(@PathVariable String id) {

@@ -45,7 +45,7 @@ class OperatorAuthTest {
         HttpResponse<String> response = server.anonymous(HttpRequest.newBuilder(server.uri("/api/v1/nodes"))
                 .header("Authorization", "Bearer ofs_forged"));
         assertThat(response.statusCode()).isEqualTo(401);
-        assertThat(response.body()).contains("invalid or expired");
+        assertThat(response.body()).contains("invalid, expired or revoked");
     }
 
     @Test

@@ -70,6 +70,24 @@ public class AuditLog {
         return new RecentFailures(counts.value1(), counts.value2());
     }
 
+    static final String CONTEXT_ATTRIBUTE = "octofleet.audit.context";
+
+    /** What a route adds to the entry the audit filter writes for its request (see {@link #describe}). */
+    record Context(@Nullable io.octofleet.server.organizations.OrganizationId organization, @Nullable Object before,
+                   @Nullable Object after) {
+    }
+
+    /**
+     * Called by a route that changes something, to say which organization the change concerns (null: server-wide)
+     * and, for settings and bindings, the object before and after the change (serialised as JSON; null where there
+     * is none, e.g. before a creation). Secrets must not be in {@code before}/{@code after}.
+     */
+    public static void describe(io.micronaut.http.HttpRequest<?> request,
+                                @Nullable io.octofleet.server.organizations.OrganizationId organization,
+                                @Nullable Object before, @Nullable Object after) {
+        request.setAttribute(CONTEXT_ATTRIBUTE, new Context(organization, before, after));
+    }
+
     /** The address a request came from, as the audit log records it. */
     public static String sourceAddress(io.micronaut.http.HttpRequest<?> request) {
         java.net.InetSocketAddress remote = request.getRemoteAddress();

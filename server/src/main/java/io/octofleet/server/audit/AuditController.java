@@ -1,5 +1,7 @@
 package io.octofleet.server.audit;
 
+import io.micronaut.http.annotation.RequestAttribute;
+import io.octofleet.server.auth.Operator;
 import io.octofleet.server.auth.Permission;
 import io.octofleet.server.auth.RequiresPermission;
 import io.micronaut.core.annotation.Nullable;
@@ -26,12 +28,12 @@ final class AuditController {
 
     @RequiresPermission(Permission.AUDIT_READ)
     @Get("{?actor,action,from,to,page,size}")
-    Page<AuditEntry> find(@Nullable @QueryValue String actor, @Nullable @QueryValue String action,
+    Page<AuditEntry> find(@RequestAttribute(Operator.ATTRIBUTE) Operator operator, @Nullable @QueryValue String actor, @Nullable @QueryValue String action,
                           @Nullable @QueryValue String from, @Nullable @QueryValue String to,
                           @Nullable @QueryValue String page, @Nullable @QueryValue String size) {
         int pageNumber = number("page", page, 1, Integer.MAX_VALUE, 1);
         int pageSize = number("size", size, 1, AuditLog.MAX_PAGE, 50);
-        return audit.find(blankToNull(actor), blankToNull(action), instant("from", from), instant("to", to),
+        return audit.find(operator.scope(Permission.AUDIT_READ), blankToNull(actor), blankToNull(action), instant("from", from), instant("to", to),
                 (pageNumber - 1) * pageSize, pageSize);
     }
 

@@ -47,8 +47,10 @@ final class AuditFilter {
                 .orElse(request.getPath());
         int status = response.code();
         String details = response.getBody(Problem.class).map(Problem::detail).orElse(null);
+        AuditLog.Context context = request.getAttribute(AuditLog.CONTEXT_ATTRIBUTE, AuditLog.Context.class).orElse(null);
         audit.record(actor, request.getMethod().name() + " " + route, request.getPath(), AuditLog.sourceAddress(request),
-                status < 400, status, details);
+                status < 400, status, details, status < 400 ? context : context == null ? null
+                        : new AuditLog.Context(context.organization(), null, null));
     }
 
 }

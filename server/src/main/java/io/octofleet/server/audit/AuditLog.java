@@ -2,15 +2,22 @@ package io.octofleet.server.audit;
 
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
 import io.micronaut.scheduling.annotation.Scheduled;
+import io.octofleet.server.auth.Operator;
+import io.octofleet.server.organizations.Organizations;
 import io.octofleet.server.nodes.Page;
 import jakarta.inject.Singleton;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.JSONB;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -31,17 +38,32 @@ public class AuditLog {
 
     private final DSLContext dsl;
     private final Duration retention;
+    private final JsonMapper json;
+    private final Organizations organizations;
 
-    AuditLog(DSLContext dsl, @Value("${octofleet.audit.retention:365d}") Duration retention) {
+    AuditLog(DSLContext dsl, @Value("${octofleet.audit.retention:365d}") Duration retention, JsonMapper json,
+             Organizations organizations) {
         this.dsl = dsl;
         this.retention = retention;
+        this.json = json;
+        this.organizations = organizations;
     }
 
-    /** Appends one entry. */
+    /** Appends one server-wide entry (a login, a logout). */
     public void record(String actor, String action, @Nullable String target, @Nullable String sourceAddress,
                        boolean success, @Nullable Integer httpStatus, @Nullable String details) {
+        record(actor, action, target, sourceAddress, success, httpStatus, details, null);
+    }
+
+    /** Appends one entry, with what the route described of it ({@link #describe}), if anything. */
+    void record(String actor, String action, @Nullable String target, @Nullable String sourceAddress,
+                boolean success, @Nullable Integer httpStatus, @Nullable String details, @Nullable Context context) {
         try {
             dsl.insertInto(AUDIT_LOG)
+                    .set(AUDIT_LOG.ORGANIZATION_ID, context == null || context.organization() == null ? null
+                            : context.organization().value())
+                    .set(AUDIT_LOG.BEFORE, context == null ? null : jsonb(context.before()))
+                    .set(AUDIT_LOG.AFTER, context == null ? null : jsonb(context.after()))
                     .set(AUDIT_LOG.ACTOR, clip(actor))
                     .set(AUDIT_LOG.ACTION, clip(action))
                     .set(AUDIT_LOG.TARGET, clip(target))
@@ -88,15 +110,41 @@ public class AuditLog {
         request.setAttribute(CONTEXT_ATTRIBUTE, new Context(organization, before, after));
     }
 
+    private @Nullable JSONB jsonb(@Nullable Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return JSONB.valueOf(json.writeValueAsString(value));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private @Nullable JsonNode tree(@Nullable JSONB value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return json.readValue(value.data(), JsonNode.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The address a request came from, as the audit log records it. */
     public static String sourceAddress(io.micronaut.http.HttpRequest<?> request) {
         java.net.InetSocketAddress remote = request.getRemoteAddress();
         return remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
     }
 
-    Page<AuditEntry> find(@Nullable String actor, @Nullable String action, @Nullable Instant from,
-                          @Nullable Instant to, int offset, int limit) {
-        Condition c = DSL.trueCondition();
+    /**
+     * Entries newest first. An auditor sees the entries of the organizations where they hold {@code audit:read};
+     * server-wide entries (organization null: logins, users, roles, auth sources) only if they hold it everywhere.
+     */
+    Page<AuditEntry> find(Operator.Scope scope, @Nullable String actor, @Nullable String action,
+                          @Nullable Instant from, @Nullable Instant to, int offset, int limit) {
+        Condition c = scope.everywhere() ? DSL.trueCondition() : scope.wholeOrganizations(AUDIT_LOG.ORGANIZATION_ID);
         if (actor != null) {
             c = c.and(AUDIT_LOG.ACTOR.eq(actor));
         }
@@ -113,7 +161,9 @@ public class AuditLog {
                 .orderBy(AUDIT_LOG.AT.desc(), AUDIT_LOG.ID.desc())
                 .offset(offset).limit(limit)
                 .fetch(r -> new AuditEntry(r.getId(), r.getAt().toInstant(), r.getActor(), r.getAction(),
-                        r.getTarget(), r.getSourceAddress(), r.getResult(), r.getHttpStatus(), r.getDetails()));
+                        r.getTarget(), r.getOrganizationId() == null ? null : organizations.name(r.getOrganizationId()),
+                        r.getSourceAddress(), r.getResult(), r.getHttpStatus(), r.getDetails(), tree(r.getBefore()),
+                        tree(r.getAfter())));
         return new Page<>(items, dsl.fetchCount(AUDIT_LOG, c));
     }
 

@@ -15,36 +15,36 @@ VALUES ('00000000-0000-0000-0000-000000000001', 'default', 'the organization tha
 -- The column default only migrates existing rows: it is dropped at once, so code must always say which tenant.
 ALTER TABLE nodes ADD COLUMN organization_id uuid NOT NULL
     DEFAULT '00000000-0000-0000-0000-000000000001' REFERENCES organizations (id);
--- TENANCY-PENDING ALTER TABLE nodes ALTER COLUMN organization_id DROP DEFAULT;
+ALTER TABLE nodes ALTER COLUMN organization_id DROP DEFAULT;
 CREATE INDEX nodes_organization_idx ON nodes (organization_id);
 
 ALTER TABLE enrollment_tokens ADD COLUMN organization_id uuid NOT NULL
     DEFAULT '00000000-0000-0000-0000-000000000001' REFERENCES organizations (id) ON DELETE CASCADE;
--- TENANCY-PENDING ALTER TABLE enrollment_tokens ALTER COLUMN organization_id DROP DEFAULT;
+ALTER TABLE enrollment_tokens ALTER COLUMN organization_id DROP DEFAULT;
 
 ALTER TABLE groups ADD COLUMN organization_id uuid NOT NULL
     DEFAULT '00000000-0000-0000-0000-000000000001' REFERENCES organizations (id);
--- TENANCY-PENDING ALTER TABLE groups ALTER COLUMN organization_id DROP DEFAULT;
+ALTER TABLE groups ALTER COLUMN organization_id DROP DEFAULT;
 ALTER TABLE groups DROP CONSTRAINT groups_name_key;
 ALTER TABLE groups ADD CONSTRAINT groups_organization_name_key UNIQUE (organization_id, name);
 
 -- Global parameters become per organization: (organization, group, node, key) is unique.
 ALTER TABLE parameters ADD COLUMN organization_id uuid NOT NULL
     DEFAULT '00000000-0000-0000-0000-000000000001' REFERENCES organizations (id) ON DELETE CASCADE;
--- TENANCY-PENDING ALTER TABLE parameters ALTER COLUMN organization_id DROP DEFAULT;
+ALTER TABLE parameters ALTER COLUMN organization_id DROP DEFAULT;
 ALTER TABLE parameters DROP CONSTRAINT parameters_owner_key;
 ALTER TABLE parameters ADD CONSTRAINT parameters_owner_key
     UNIQUE NULLS NOT DISTINCT (organization_id, group_id, node_id, key);
 
 ALTER TABLE schedules ADD COLUMN organization_id uuid NOT NULL
     DEFAULT '00000000-0000-0000-0000-000000000001' REFERENCES organizations (id);
--- TENANCY-PENDING ALTER TABLE schedules ALTER COLUMN organization_id DROP DEFAULT;
+ALTER TABLE schedules ALTER COLUMN organization_id DROP DEFAULT;
 ALTER TABLE schedules DROP CONSTRAINT schedules_name_key;
 ALTER TABLE schedules ADD CONSTRAINT schedules_organization_name_key UNIQUE (organization_id, name);
 
 ALTER TABLE jobs ADD COLUMN organization_id uuid NOT NULL
     DEFAULT '00000000-0000-0000-0000-000000000001' REFERENCES organizations (id);
--- TENANCY-PENDING ALTER TABLE jobs ALTER COLUMN organization_id DROP DEFAULT;
+ALTER TABLE jobs ALTER COLUMN organization_id DROP DEFAULT;
 CREATE INDEX jobs_organization_created_idx ON jobs (organization_id, created_at DESC, id);
 
 -- Roles: named sets of permissions (docs/auth.md lists them). Built-in roles are seeded here and cannot be changed.

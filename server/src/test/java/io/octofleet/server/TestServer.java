@@ -59,8 +59,14 @@ public final class TestServer implements AutoCloseable {
 
     /** A node as enrollment would create it (no agent, no inventory yet), for tests that need nodes to exist. */
     public io.octofleet.server.nodes.NodeId createNode(String hostname) {
+        return createNode(hostname, io.octofleet.server.organizations.OrganizationId.DEFAULT);
+    }
+
+    /** Like {@link #createNode(String)}, in the given organization. */
+    public io.octofleet.server.nodes.NodeId createNode(String hostname,
+                                                       io.octofleet.server.organizations.OrganizationId organization) {
         io.octofleet.server.nodes.NodeId id = io.octofleet.server.nodes.NodeId.random();
-        bean(io.octofleet.server.nodes.NodeService.class).create(id, hostname, "0.1.0", null);
+        bean(io.octofleet.server.nodes.NodeService.class).create(id, organization, hostname, "0.1.0", null);
         return id;
     }
 

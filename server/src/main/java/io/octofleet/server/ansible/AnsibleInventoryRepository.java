@@ -38,11 +38,12 @@ final class AnsibleInventoryRepository {
         this.dsl = dsl;
     }
 
-    /** Every node, by hostname then id. */
-    List<AnsibleHost> hosts() {
+    /** The nodes {@code scope} (a condition on {@code nodes}) selects, by hostname then id. */
+    List<AnsibleHost> hosts(Condition scope) {
         Map<UUID, String> addresses = firstIpv4();
         return dsl.select(NODES.ID, NODES.HOSTNAME, NODES.ONLINE, NODE_OS.FAMILY, TAGS)
                 .from(NODES).leftJoin(NODE_OS).on(NODE_OS.NODE_ID.eq(NODES.ID))
+                .where(scope)
                 .orderBy(NODES.HOSTNAME, NODES.ID)
                 .fetch(r -> {
                     String[] tags = r.get(TAGS);

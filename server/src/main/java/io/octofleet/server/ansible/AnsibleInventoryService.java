@@ -1,5 +1,6 @@
 package io.octofleet.server.ansible;
 
+import io.octofleet.server.auth.Operator;
 import io.octofleet.server.groups.Group;
 import io.octofleet.server.groups.GroupKind;
 import io.octofleet.server.groups.GroupService;
@@ -19,6 +20,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+
+import static io.octofleet.server.db.Tables.NODES;
 
 /**
  * The fleet as an Ansible dynamic inventory (docs/ansible.md): one host per node, Octofleet groups (dynamic ones
@@ -40,9 +43,13 @@ public class AnsibleInventoryService {
         this.parameters = parameters;
     }
 
-    /** The {@code --list} form: {@code _meta.hostvars}, {@code all.children}, every group and {@code ungrouped}. */
-    public Map<String, Object> list() {
-        return inventory().asList();
+    /**
+     * The {@code --list} form: {@code _meta.hostvars}, {@code all.children}, every group and {@code ungrouped}, for
+     * the nodes {@code nodes} selects (a condition on {@code nodes}: the caller's scope) and the groups of the
+     * organizations wholly in {@code groupScope}.
+     */
+    public Map<String, Object> list(Condition nodes, Operator.Scope groupScope) {
+        return inventory(nodes, groupScope).asList();
     }
 
     /**
@@ -50,8 +57,8 @@ public class AnsibleInventoryService {
      *
      * @throws ApiException not-found when no host has that name
      */
-    public Map<String, Object> host(String name) {
-        Map<String, Object> vars = inventory().hostvars().get(name);
+    public Map<String, Object> host(String name, Condition nodes, Operator.Scope groupScope) {
+        Map<String, Object> vars = inventory(nodes, groupScope).hostvars().get(name);
         if (vars == null) {
             throw ApiException.notFound("host '" + name + "' in the Ansible inventory");
         }
@@ -72,8 +79,8 @@ public class AnsibleInventoryService {
         }
     }
 
-    private Inventory inventory() {
-        List<AnsibleHost> hosts = repository.hosts();
+    private Inventory inventory(Condition nodes, Operator.Scope groupScope) {
+        List<AnsibleHost> hosts = repository.hosts(nodes);
         Map<NodeId, AnsibleHost> byId = new LinkedHashMap<>();
         Map<NodeId, String> hostnames = new LinkedHashMap<>();
         for (AnsibleHost host : hosts) {
@@ -81,7 +88,7 @@ public class AnsibleInventoryService {
             hostnames.put(host.id(), host.hostname());
         }
         Map<NodeId, String> names = AnsibleNames.hostNames(hostnames, NodeId::toString);
-        Map<NodeId, Map<String, EffectiveParameter>> effective = parameters.effectiveWithoutSecretsForAll();
+        Map<NodeId, Map<String, EffectiveParameter>> effective = parameters.effectiveWithoutSecrets(nodes);
 
         Map<String, Map<String, Object>> hostvars = new TreeMap<>();
         byId.forEach((id, host) -> hostvars.put(names.get(id),
@@ -89,14 +96,15 @@ public class AnsibleInventoryService {
 
         Map<String, Set<String>> groupHosts = new TreeMap<>();
         Set<String> grouped = new TreeSet<>();
-        List<Group> all = groups.list();
+        List<Group> all = groups.list(groupScope);
         Map<UUID, String> groupNames = new LinkedHashMap<>();
         Map<UUID, Condition> dynamic = new LinkedHashMap<>();
         for (Group group : all) {
             groupNames.put(group.id(), group.name());
             if (group.kind() == GroupKind.DYNAMIC) {
                 // As GroupService evaluates it: a stored rule was valid when it was saved and parses again.
-                dynamic.put(group.id(), Rule.parse(group.rule()).condition());
+                dynamic.put(group.id(), Rule.parse(group.rule()).condition()
+                        .and(NODES.ORGANIZATION_ID.eq(group.organizationId().value())));
             }
         }
         Map<UUID, Set<NodeId>> dynamicMembers = repository.members(dynamic);

@@ -63,13 +63,15 @@ public final class EnrollmentService {
             throw refuse(null, host, remoteAddress, EnrollmentRefusedException.Kind.INVALID_ARGUMENT,
                     "invalid certificate signing request: " + e.getMessage());
         }
-        Optional<UUID> tokenId = dsl.transactionResult(c -> {
-            Optional<UUID> consumed = tokens.consume(c.dsl(), tokenHash);
+        Optional<UUID> tokenId = dsl.<Optional<UUID>>transactionResult(c -> {
+            Optional<EnrollmentTokenRepository.Consumed> consumed = tokens.consume(c.dsl(), tokenHash);
             if (consumed.isPresent()) {
-                nodes.create(c.dsl(), node, host, agentVersion, consumed.get());
+                // the node joins the organization the token was made for
+                nodes.create(c.dsl(), node, consumed.get().organization(), host, agentVersion,
+                        consumed.get().tokenId());
                 certificates.insert(c.dsl(), node, certificate);
             }
-            return consumed;
+            return consumed.map(EnrollmentTokenRepository.Consumed::tokenId);
         });
         if (tokenId.isEmpty()) {
             EnrollmentTokenRepository.Refused refused = tokens.whyRefused(tokenHash);

@@ -1,5 +1,8 @@
 package io.octofleet.server.enrollment;
 
+import io.octofleet.server.audit.AuditLog;
+import io.octofleet.server.organizations.OrganizationId;
+import io.octofleet.server.organizations.Organizations;
 import io.octofleet.server.auth.Permission;
 import io.octofleet.server.auth.RequiresPermission;
 import io.micronaut.core.annotation.Nullable;
@@ -26,14 +29,16 @@ import java.util.UUID;
 final class EnrollmentTokenController {
     private final EnrollmentTokenService tokens;
     private final JoinCommands joinCommands;
+    private final Organizations organizations;
 
-    EnrollmentTokenController(EnrollmentTokenService tokens, JoinCommands joinCommands) {
+    EnrollmentTokenController(EnrollmentTokenService tokens, JoinCommands joinCommands, Organizations organizations) {
         this.tokens = tokens;
         this.joinCommands = joinCommands;
+        this.organizations = organizations;
     }
 
     @Serdeable
-    record CreateRequest(@Nullable Long ttlSeconds, @Nullable Integer maxUses) {
+    record CreateRequest(@Nullable Long ttlSeconds, @Nullable Integer maxUses, @Nullable String organization) {
     }
 
     @Serdeable
@@ -49,8 +54,12 @@ final class EnrollmentTokenController {
     @Post
     HttpResponse<Created> create(@Body @Nullable CreateRequest request, HttpRequest<?> http,
                                  @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        CreateRequest body = request == null ? new CreateRequest(null, null) : request;
-        EnrollmentTokenService.CreatedToken created = tokens.create(body.ttlSeconds(), body.maxUses(), operator.username());
+        CreateRequest body = request == null ? new CreateRequest(null, null, null) : request;
+        OrganizationId organization = operator.organizationFor(Permission.ENROLLMENT_MANAGE, body.organization(),
+                organizations);
+        AuditLog.describe(http, organization, null, null);
+        EnrollmentTokenService.CreatedToken created = tokens.create(organization, body.ttlSeconds(), body.maxUses(),
+                operator.username());
         String join = joinCommands.joinString(created.secret(), http.getHeaders().get("Host"));
         Created response = new Created(created.token().id(), created.secret(), created.token().expiresAt(),
                 created.token().maxUses(), joinCommands.caPin(), join, joinCommands.command(join));
@@ -59,21 +68,22 @@ final class EnrollmentTokenController {
 
     @RequiresPermission(Permission.ENROLLMENT_MANAGE)
     @Get
-    TokenList list() {
-        List<EnrollmentToken> items = tokens.list();
+    TokenList list(@RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        List<EnrollmentToken> items = tokens.list(operator.scope(Permission.ENROLLMENT_MANAGE));
         return new TokenList(items, items.size());
     }
 
     @RequiresPermission(Permission.ENROLLMENT_MANAGE)
     @Delete("/{id}")
     @Status(HttpStatus.NO_CONTENT)
-    void revoke(@PathVariable String id, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+    void revoke(@PathVariable String id, HttpRequest<?> http, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
         UUID uuid;
         try {
             uuid = UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("token id must be a UUID: " + id);
         }
-        tokens.revoke(uuid, operator.username());
+        AuditLog.describe(http, tokens.revoke(uuid, operator.scope(Permission.ENROLLMENT_MANAGE), operator.username()),
+                null, null);
     }
 }

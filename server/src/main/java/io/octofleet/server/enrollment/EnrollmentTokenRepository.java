@@ -2,6 +2,9 @@ package io.octofleet.server.enrollment;
 
 import io.octofleet.server.db.tables.records.EnrollmentTokensRecord;
 import jakarta.inject.Singleton;
+import io.octofleet.server.organizations.OrganizationId;
+import io.octofleet.server.organizations.Organizations;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 
 import java.time.Instant;
@@ -18,13 +21,18 @@ import static io.octofleet.server.db.Tables.ENROLLMENT_TOKENS;
 final class EnrollmentTokenRepository {
     private final DSLContext dsl;
 
-    EnrollmentTokenRepository(DSLContext dsl) {
+    EnrollmentTokenRepository(DSLContext dsl, Organizations organizations) {
         this.dsl = dsl;
+        this.organizations = organizations;
     }
 
-    void insert(UUID id, byte[] tokenSha256, String createdBy, OffsetDateTime expiresAt, int maxUses) {
+    private final Organizations organizations;
+
+    void insert(UUID id, OrganizationId organization, byte[] tokenSha256, String createdBy, OffsetDateTime expiresAt,
+                int maxUses) {
         dsl.insertInto(ENROLLMENT_TOKENS)
                 .set(ENROLLMENT_TOKENS.ID, id)
+                .set(ENROLLMENT_TOKENS.ORGANIZATION_ID, organization.value())
                 .set(ENROLLMENT_TOKENS.TOKEN_SHA256, tokenSha256)
                 .set(ENROLLMENT_TOKENS.CREATED_BY, createdBy)
                 .set(ENROLLMENT_TOKENS.EXPIRES_AT, expiresAt)
@@ -32,35 +40,47 @@ final class EnrollmentTokenRepository {
                 .execute();
     }
 
-    Optional<EnrollmentToken> find(UUID id) {
-        return dsl.selectFrom(ENROLLMENT_TOKENS).where(ENROLLMENT_TOKENS.ID.eq(id)).fetchOptional(this::toToken);
+    /** The token if it is in {@code scope} (a condition on the organization column). */
+    Optional<EnrollmentToken> find(UUID id, Condition scope) {
+        return dsl.selectFrom(ENROLLMENT_TOKENS).where(ENROLLMENT_TOKENS.ID.eq(id)).and(scope)
+                .fetchOptional(this::toToken);
     }
 
-    List<EnrollmentToken> list() {
-        return dsl.selectFrom(ENROLLMENT_TOKENS).orderBy(ENROLLMENT_TOKENS.CREATED_AT.desc()).fetch(this::toToken);
+    List<EnrollmentToken> list(Condition scope) {
+        return dsl.selectFrom(ENROLLMENT_TOKENS).where(scope).orderBy(ENROLLMENT_TOKENS.CREATED_AT.desc())
+                .fetch(this::toToken);
     }
 
-    boolean revoke(UUID id) {
+    boolean revoke(UUID id, Condition scope) {
         return dsl.update(ENROLLMENT_TOKENS)
                 .set(ENROLLMENT_TOKENS.REVOKED_AT, OffsetDateTime.now(ZoneOffset.UTC))
-                .where(ENROLLMENT_TOKENS.ID.eq(id))
+                .where(ENROLLMENT_TOKENS.ID.eq(id)).and(scope)
                 .and(ENROLLMENT_TOKENS.REVOKED_AT.isNull())
                 .execute() == 1;
     }
 
     /**
      * Uses the token once if it is usable, atomically: two agents racing for a single-use token cannot both win,
-     * because the check and the increment are one UPDATE. Returns the token id when it was consumed.
+     * because the check and the increment are one UPDATE. Returns the token id and its organization when it was
+     * consumed.
      */
-    Optional<UUID> consume(DSLContext tx, byte[] tokenSha256) {
+    Optional<Consumed> consume(DSLContext tx, byte[] tokenSha256) {
         return tx.update(ENROLLMENT_TOKENS)
                 .set(ENROLLMENT_TOKENS.USES, ENROLLMENT_TOKENS.USES.plus(1))
                 .where(ENROLLMENT_TOKENS.TOKEN_SHA256.eq(tokenSha256))
                 .and(ENROLLMENT_TOKENS.REVOKED_AT.isNull())
                 .and(ENROLLMENT_TOKENS.EXPIRES_AT.gt(OffsetDateTime.now(ZoneOffset.UTC)))
                 .and(ENROLLMENT_TOKENS.USES.lt(ENROLLMENT_TOKENS.MAX_USES))
-                .returning(ENROLLMENT_TOKENS.ID)
-                .fetchOptional(ENROLLMENT_TOKENS.ID);
+                .returning(ENROLLMENT_TOKENS.ID, ENROLLMENT_TOKENS.ORGANIZATION_ID)
+                .fetchOptional(r -> new Consumed(r.getId(), new OrganizationId(r.getOrganizationId())));
+    }
+
+    record Consumed(UUID tokenId, OrganizationId organization) {
+    }
+
+    OrganizationId organization(UUID id) {
+        return new OrganizationId(dsl.select(ENROLLMENT_TOKENS.ORGANIZATION_ID).from(ENROLLMENT_TOKENS)
+                .where(ENROLLMENT_TOKENS.ID.eq(id)).fetchSingle().value1());
     }
 
     /** After a failed consume: what is wrong with the token (or that it does not exist). */
@@ -101,7 +121,8 @@ final class EnrollmentTokenRepository {
             case REVOKED -> "revoked";
             case UNKNOWN -> "unknown";
         };
-        return new EnrollmentToken(r.getId(), r.getCreatedAt().toInstant(), r.getCreatedBy(),
+        return new EnrollmentToken(r.getId(), organizations.name(r.getOrganizationId()), r.getCreatedAt().toInstant(),
+                r.getCreatedBy(),
                 r.getExpiresAt().toInstant(), r.getMaxUses(), r.getUses(), revokedAt, state);
     }
 }

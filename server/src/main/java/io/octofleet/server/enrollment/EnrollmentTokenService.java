@@ -1,5 +1,12 @@
 package io.octofleet.server.enrollment;
 
+import io.octofleet.server.auth.Operator;
+import io.octofleet.server.organizations.OrganizationId;
+import org.jooq.Condition;
+import org.jooq.impl.DSL;
+
+import static io.octofleet.server.db.Tables.ENROLLMENT_TOKENS;
+
 import io.micronaut.core.annotation.Nullable;
 import io.octofleet.server.auth.SecretTokens;
 import io.octofleet.server.problem.ApiException;
@@ -27,7 +34,8 @@ public final class EnrollmentTokenService {
     public record CreatedToken(EnrollmentToken token, String secret) {
     }
 
-    public CreatedToken create(@Nullable Long ttlSeconds, @Nullable Integer maxUses, String createdBy) {
+    public CreatedToken create(OrganizationId organization, @Nullable Long ttlSeconds, @Nullable Integer maxUses,
+                               String createdBy) {
         String invalid = TokenRules.invalid(ttlSeconds, maxUses);
         if (invalid != null) {
             throw ApiException.invalid(invalid);
@@ -36,21 +44,25 @@ public final class EnrollmentTokenService {
         int uses = maxUses == null ? TokenRules.DEFAULT_MAX_USES : maxUses;
         UUID id = UUID.randomUUID();
         String secret = TOKEN_PREFIX + SecretTokens.generate("").substring(0, 40);
-        repository.insert(id, SecretTokens.sha256(secret), createdBy, OffsetDateTime.now(ZoneOffset.UTC).plus(ttl), uses);
+        repository.insert(id, organization, SecretTokens.sha256(secret), createdBy,
+                OffsetDateTime.now(ZoneOffset.UTC).plus(ttl), uses);
         LOG.info("Enrollment token {} created by {} (ttl {}, max uses {})", id, createdBy, ttl, uses);
-        return new CreatedToken(repository.find(id).orElseThrow(), secret);
+        return new CreatedToken(repository.find(id, DSL.trueCondition()).orElseThrow(), secret);
     }
 
-    public List<EnrollmentToken> list() {
-        return repository.list();
+    /** The tokens of the organizations in {@code scope}. */
+    public List<EnrollmentToken> list(Operator.Scope scope) {
+        return repository.list(scope.wholeOrganizations(ENROLLMENT_TOKENS.ORGANIZATION_ID));
     }
 
-    public void revoke(UUID id, String by) {
-        if (repository.find(id).isEmpty()) {
-            throw ApiException.notFound("enrollment token " + id);
-        }
-        if (repository.revoke(id)) {
+    /** Revokes the token if it is in {@code scope}; returns its organization. @throws ApiException not-found */
+    public OrganizationId revoke(UUID id, Operator.Scope scope, String by) {
+        Condition inScope = scope.wholeOrganizations(ENROLLMENT_TOKENS.ORGANIZATION_ID);
+        EnrollmentToken token = repository.find(id, inScope)
+                .orElseThrow(() -> ApiException.notFound("enrollment token " + id));
+        if (repository.revoke(id, inScope)) {
             LOG.info("Enrollment token {} revoked by {}", id, by);
         }
+        return repository.organization(id);
     }
 }

@@ -1,5 +1,6 @@
 package io.octofleet.server.groups;
 
+import io.octofleet.server.organizations.OrganizationId;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import io.octofleet.server.nodes.NodeId;
@@ -14,8 +15,9 @@ import java.util.UUID;
  * ({@code GET /api/v1/groups/{id}/nodes}).
  */
 @Serdeable
-public record Group(UUID id, String name, GroupKind kind, @Nullable String rule, @Nullable List<NodeId> nodeIds,
-                    Instant createdAt) {
+public record Group(UUID id, String organization, String name, GroupKind kind, @Nullable String rule,
+                    @Nullable List<NodeId> nodeIds, Instant createdAt,
+                    @com.fasterxml.jackson.annotation.JsonIgnore OrganizationId organizationId) {
     public Group {
         nodeIds = nodeIds == null ? null : List.copyOf(nodeIds);
     }

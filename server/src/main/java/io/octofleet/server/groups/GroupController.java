@@ -1,5 +1,11 @@
 package io.octofleet.server.groups;
 
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.annotation.RequestAttribute;
+import io.octofleet.server.audit.AuditLog;
+import io.octofleet.server.auth.Operator;
+import io.octofleet.server.organizations.OrganizationId;
+import io.octofleet.server.organizations.Organizations;
 import io.octofleet.server.auth.Permission;
 import io.octofleet.server.auth.RequiresPermission;
 import io.micronaut.core.annotation.Nullable;
@@ -30,15 +36,17 @@ import java.util.UUID;
 @ExecuteOn(TaskExecutors.BLOCKING) // every endpoint queries PostgreSQL over JDBC: keep it off the event loop
 final class GroupController {
     private final GroupService groups;
+    private final Organizations organizations;
 
-    GroupController(GroupService groups) {
+    GroupController(GroupService groups, Organizations organizations) {
         this.groups = groups;
+        this.organizations = organizations;
     }
 
     /** The body of POST and PUT; nodeIds are strings so a malformed one is reported by name, not as bad JSON. */
     @Serdeable
     record GroupRequest(@Nullable String name, @Nullable String kind, @Nullable List<String> nodeIds,
-                        @Nullable String rule) {
+                        @Nullable String rule, @Nullable String organization) {
         GroupDefinition definition() {
             return GroupDefinition.parse(name, kind, nodeIds, rule);
         }
@@ -46,44 +54,53 @@ final class GroupController {
 
     @RequiresPermission(Permission.GROUPS_WRITE)
     @Post
-    HttpResponse<Group> create(@Body GroupRequest request) {
-        Group group = groups.create(request.definition());
+    HttpResponse<Group> create(@Body GroupRequest request, HttpRequest<?> http,
+                               @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        OrganizationId organization = operator.organizationFor(Permission.GROUPS_WRITE, request.organization(),
+                organizations);
+        AuditLog.describe(http, organization, null, null);
+        Group group = groups.create(organization, request.definition());
         return HttpResponse.created(group).header("Location", "/api/v1/groups/" + group.id());
     }
 
     @RequiresPermission(Permission.GROUPS_READ)
     @Get
-    Page<Group> list() {
-        List<Group> all = groups.list();
+    Page<Group> list(@RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        List<Group> all = groups.list(operator.scope(Permission.GROUPS_READ));
         return new Page<>(all, all.size());
     }
 
     @RequiresPermission(Permission.GROUPS_READ)
     @Get("/{id}")
-    Group get(@PathVariable String id) {
-        return groups.find(groupId(id));
+    Group get(@PathVariable String id, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        return groups.find(groupId(id), operator.scope(Permission.GROUPS_READ));
     }
 
     @RequiresPermission(Permission.GROUPS_WRITE)
     @Put("/{id}")
-    Group replace(@PathVariable String id, @Body GroupRequest request) {
-        return groups.replace(groupId(id), request.definition());
+    Group replace(@PathVariable String id, @Body GroupRequest request, HttpRequest<?> http,
+                  @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        Group group = groups.replace(groupId(id), operator.scope(Permission.GROUPS_WRITE), request.definition());
+        AuditLog.describe(http, group.organizationId(), null, null);
+        return group;
     }
 
     @RequiresPermission(Permission.GROUPS_WRITE)
     @Delete("/{id}")
     @Status(HttpStatus.NO_CONTENT)
-    void delete(@PathVariable String id) {
-        groups.delete(groupId(id));
+    void delete(@PathVariable String id, HttpRequest<?> http, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        AuditLog.describe(http, groups.delete(groupId(id), operator.scope(Permission.GROUPS_WRITE)), null, null);
     }
 
     @RequiresPermission(Permission.NODES_READ)
     @Get("/{id}/nodes{?q,status,query,page,size,sort}")
     Page<Node> nodes(@PathVariable String id, @Nullable @QueryValue String q, @Nullable @QueryValue String status,
                      @Nullable @QueryValue String query, @Nullable @QueryValue String page,
-                     @Nullable @QueryValue String size, @Nullable @QueryValue String sort) {
+                     @Nullable @QueryValue String size, @Nullable @QueryValue String sort,
+                     @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
         UUID group = groupId(id);
-        return groups.nodes(group, NodeQuery.parse(q, status, query, page, size, sort));
+        return groups.nodes(group, operator.scope(Permission.GROUPS_READ),
+                groups.nodesIn(operator.scope(Permission.NODES_READ)), NodeQuery.parse(q, status, query, page, size, sort));
     }
 
     private static UUID groupId(String text) {

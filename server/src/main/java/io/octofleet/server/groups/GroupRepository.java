@@ -1,5 +1,7 @@
 package io.octofleet.server.groups;
 
+import io.octofleet.server.organizations.OrganizationId;
+import io.octofleet.server.organizations.Organizations;
 import io.octofleet.server.db.tables.records.GroupsRecord;
 import io.octofleet.server.nodes.NodeId;
 import jakarta.inject.Singleton;
@@ -24,14 +26,17 @@ final class GroupRepository {
     private static final int BATCH = 1000;
 
     private final DSLContext dsl;
+    private final Organizations organizations;
 
-    GroupRepository(DSLContext dsl) {
+    GroupRepository(DSLContext dsl, Organizations organizations) {
         this.dsl = dsl;
+        this.organizations = organizations;
     }
 
-    void insert(DSLContext tx, UUID id, GroupDefinition definition) {
+    void insert(DSLContext tx, UUID id, OrganizationId organization, GroupDefinition definition) {
         tx.insertInto(GROUPS)
                 .set(GROUPS.ID, id)
+                .set(GROUPS.ORGANIZATION_ID, organization.value())
                 .set(GROUPS.NAME, definition.name())
                 .set(GROUPS.KIND, definition.kind().apiName())
                 .set(GROUPS.RULE, definition.rule() == null ? null : definition.rule().text())
@@ -59,23 +64,24 @@ final class GroupRepository {
         }
     }
 
-    /** False when there was no such group; its memberships cascade. */
-    boolean delete(UUID id) {
-        return dsl.deleteFrom(GROUPS).where(GROUPS.ID.eq(id)).execute() == 1;
+    /** False when there was no such group in {@code scope}; its memberships cascade. */
+    boolean delete(UUID id, Condition scope) {
+        return dsl.deleteFrom(GROUPS).where(GROUPS.ID.eq(id)).and(scope).execute() == 1;
     }
 
-    Optional<Group> find(UUID id) {
-        return find(dsl, id);
+    Optional<Group> find(UUID id, Condition scope) {
+        return find(dsl, id, scope);
     }
 
-    Optional<Group> find(DSLContext ctx, UUID id) {
-        return ctx.selectFrom(GROUPS).where(GROUPS.ID.eq(id)).fetchOptional()
+    Optional<Group> find(DSLContext ctx, UUID id, Condition scope) {
+        return ctx.selectFrom(GROUPS).where(GROUPS.ID.eq(id)).and(scope).fetchOptional()
                 .map(r -> group(r, members(ctx, List.of(id)).getOrDefault(id, List.of())));
     }
 
-    /** Every group by name, static ones with their members (two queries, whatever the number of groups). */
-    List<Group> list() {
-        List<GroupsRecord> groups = dsl.selectFrom(GROUPS).orderBy(DSL.lower(GROUPS.NAME), GROUPS.ID).fetch();
+    /** The groups in {@code scope} by name, static ones with their members (two queries, whatever their number). */
+    List<Group> list(Condition scope) {
+        List<GroupsRecord> groups = dsl.selectFrom(GROUPS).where(scope)
+                .orderBy(DSL.lower(GROUPS.NAME), GROUPS.ID).fetch();
         Map<UUID, List<NodeId>> members = members(dsl, groups.stream().map(GroupsRecord::getId).toList());
         return groups.stream().map(r -> group(r, members.getOrDefault(r.getId(), List.of()))).toList();
     }
@@ -99,10 +105,11 @@ final class GroupRepository {
                         Collectors.toList())));
     }
 
-    private static Group group(GroupsRecord r, List<NodeId> members) {
+    private Group group(GroupsRecord r, List<NodeId> members) {
         GroupKind kind = GroupKind.fromApiName(r.getKind()).orElseThrow(() ->
                 new IllegalStateException("group " + r.getId() + " has unknown kind " + r.getKind()));
-        return new Group(r.getId(), r.getName(), kind, r.getRule(), kind == GroupKind.STATIC ? members : null,
-                r.getCreatedAt().toInstant());
+        return new Group(r.getId(), organizations.name(r.getOrganizationId()), r.getName(), kind, r.getRule(),
+                kind == GroupKind.STATIC ? members : null, r.getCreatedAt().toInstant(),
+                new OrganizationId(r.getOrganizationId()));
     }
 }

@@ -17,7 +17,7 @@ import java.util.UUID;
  * @param runs the latest attempt per node; null in lists
  */
 @Serdeable
-public record Job(JobId id, String name, String kind, String status, String createdBy, Instant createdAt,
+public record Job(JobId id, String organization, String name, String kind, String status, String createdBy, Instant createdAt,
                   Instant expiresAt, @Nullable Instant finishedAt, Object spec, Targets targets, int timeoutSeconds,
                   @Nullable Integer maxParallel, @Nullable Integer batchSize, int retries, boolean continueOnFailure,
                   @Nullable String runAs, boolean cancelRequested, @Nullable JobId rerunOf,

@@ -1,5 +1,11 @@
 package io.octofleet.server.jobs;
 
+import io.micronaut.http.HttpRequest;
+import io.octofleet.server.audit.AuditLog;
+import io.octofleet.server.groups.GroupService;
+import io.octofleet.server.organizations.OrganizationId;
+import io.octofleet.server.organizations.Organizations;
+import org.jooq.Condition;
 import io.octofleet.server.auth.Permission;
 import io.octofleet.server.auth.RequiresPermission;
 import io.micronaut.core.annotation.Nullable;
@@ -36,39 +42,75 @@ final class JobController {
 
     private final JobService jobs;
     private final JobEvents events;
+    private final GroupService groups;
+    private final Organizations organizations;
 
-    JobController(JobService jobs, JobEvents events) {
+    JobController(JobService jobs, JobEvents events, GroupService groups, Organizations organizations) {
         this.jobs = jobs;
         this.events = events;
+        this.groups = groups;
+        this.organizations = organizations;
+    }
+
+    /**
+     * The organization a new job runs in, and where in it the caller may run jobs: null for the whole organization,
+     * otherwise the nodes of the groups their narrowed bindings name.
+     */
+    private OrganizationId organization(Operator operator, @Nullable String requested) {
+        Operator.Scope scope = operator.scope(Permission.JOBS_RUN);
+        if (requested == null && scope.organizations().isEmpty() && !scope.everywhere()
+                && scope.groups().size() == 1) {
+            return scope.groups().keySet().iterator().next(); // only narrowed bindings, in one organization
+        }
+        if (requested != null && !requested.isBlank()) {
+            var named = organizations.byName(requested).filter(scope::touches);
+            if (named.isPresent() && !scope.includes(named.get())) {
+                return named.get(); // narrowed: allowed() limits the nodes
+            }
+        }
+        return operator.organizationFor(Permission.JOBS_RUN, requested, organizations);
+    }
+
+    private @Nullable Condition allowed(Operator operator, OrganizationId organization) {
+        Operator.Scope scope = operator.scope(Permission.JOBS_RUN);
+        return scope.includes(organization) ? null : groups.nodesIn(scope);
     }
 
     @RequiresPermission(Permission.JOBS_RUN)
     @Post
-    HttpResponse<Job> create(@Body JobRequest request, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        Job job = jobs.start(request, operator.username(), null);
+    HttpResponse<Job> create(@Body JobRequest request, HttpRequest<?> http,
+                             @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        OrganizationId organization = organization(operator, request.organization());
+        AuditLog.describe(http, organization, null, null);
+        Job job = jobs.start(request, organization, allowed(operator, organization), operator.username(), null);
         return HttpResponse.created(job).header("Location", "/api/v1/jobs/" + job.id());
     }
 
     @RequiresPermission(Permission.JOBS_READ)
     @Get("{?status,createdBy,page,size}")
     Page<Job> list(@Nullable @QueryValue String status, @Nullable @QueryValue String createdBy,
-                   @Nullable @QueryValue String page, @Nullable @QueryValue String size) {
-        return jobs.list(status, createdBy, page, size);
+                   @Nullable @QueryValue String page, @Nullable @QueryValue String size,
+                   @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        return jobs.list(jobs.visibleTo(operator, Permission.JOBS_READ), status, createdBy, page, size);
     }
 
     /** The job; {@code ?runs=false} leaves out the runs (counts only), for polling large jobs. */
     @RequiresPermission(Permission.JOBS_READ)
     @Get("/{id}{?runs}")
-    Job get(@PathVariable String id, @Nullable @QueryValue String runs) {
+    Job get(@PathVariable String id, @Nullable @QueryValue String runs,
+            @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
         if (runs != null && !runs.equals("true") && !runs.equals("false")) {
             throw ApiException.invalid("runs must be true or false, got '" + runs + "'");
         }
+        jobs.require(JobId.parse(id), jobs.visibleTo(operator, Permission.JOBS_READ));
         return "false".equals(runs) ? jobs.summary(JobId.parse(id)) : jobs.get(JobId.parse(id));
     }
 
     @RequiresPermission(Permission.JOBS_RUN)
     @Post("/{id}/cancel")
-    Job cancel(@PathVariable String id, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+    Job cancel(@PathVariable String id, HttpRequest<?> http, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        AuditLog.describe(http, jobs.require(JobId.parse(id), jobs.visibleTo(operator, Permission.JOBS_RUN)), null,
+                null);
         return jobs.cancel(JobId.parse(id), operator.username());
     }
 
@@ -79,13 +121,16 @@ final class JobController {
 
     @RequiresPermission(Permission.JOBS_RUN)
     @Post("/{id}/rerun")
-    HttpResponse<Job> rerun(@PathVariable String id, @Nullable @Body RerunRequest request,
+    HttpResponse<Job> rerun(@PathVariable String id, @Nullable @Body RerunRequest request, HttpRequest<?> http,
                             @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        OrganizationId organization = jobs.require(JobId.parse(id), jobs.visibleTo(operator, Permission.JOBS_RUN));
+        AuditLog.describe(http, organization, null, null);
         String only = request == null || request.only() == null ? "all" : request.only();
         if (!only.equals("all") && !only.equals("failed")) {
             throw ApiException.invalid("only must be all or failed, got '" + only + "'");
         }
-        Job job = jobs.rerun(JobId.parse(id), only.equals("failed"), operator.username());
+        Job job = jobs.rerun(JobId.parse(id), allowed(operator, organization), only.equals("failed"),
+                operator.username());
         return HttpResponse.created(job).header("Location", "/api/v1/jobs/" + job.id());
     }
 
@@ -96,7 +141,9 @@ final class JobController {
     @RequiresPermission(Permission.JOBS_READ)
     @Get(value = "/{id}/runs/{nodeId}/output{?offset,attempt}", produces = MediaType.TEXT_PLAIN)
     HttpResponse<byte[]> output(@PathVariable String id, @PathVariable String nodeId,
-                                @Nullable @QueryValue String offset, @Nullable @QueryValue String attempt) {
+                                @Nullable @QueryValue String offset, @Nullable @QueryValue String attempt,
+                                @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        jobs.require(JobId.parse(id), jobs.visibleTo(operator, Permission.JOBS_READ));
         NodeId node;
         try {
             node = NodeId.parse(nodeId);
@@ -120,8 +167,9 @@ final class JobController {
     @RequiresPermission(Permission.JOBS_READ)
     @Get(value = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM)
     @ExecuteOn(TaskExecutors.BLOCKING)
-    Publisher<Event<Object>> events(@PathVariable String id) {
+    Publisher<Event<Object>> events(@PathVariable String id, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
         JobId job = JobId.parse(id);
+        jobs.require(job, jobs.visibleTo(operator, Permission.JOBS_READ));
         Flux<JobEvents.Event> live = events.subscribe(job).onBackpressureBuffer(SSE_BUFFER);
         // Subscribe first, then read the snapshot: an event in between is seen twice rather than missed.
         Job snapshot = jobs.get(job);

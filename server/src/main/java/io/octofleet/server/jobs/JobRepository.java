@@ -6,6 +6,7 @@ import io.micronaut.json.JsonMapper;
 import io.octofleet.server.db.tables.records.JobRunsRecord;
 import io.octofleet.server.db.tables.records.JobsRecord;
 import io.octofleet.server.nodes.NodeId;
+import io.octofleet.server.organizations.OrganizationId;
 import io.octofleet.server.targeting.Targets;
 import jakarta.inject.Singleton;
 import org.jooq.Condition;
@@ -62,10 +63,11 @@ final class JobRepository {
                 .fetch(r -> new Target(new NodeId(r.value1()), r.value2()));
     }
 
-    void insertJob(DSLContext tx, JobId id, JobDefinition job, String createdBy, Instant now,
-                   @Nullable JobId rerunOf, @Nullable UUID scheduleId) {
+    void insertJob(DSLContext tx, JobId id, OrganizationId organization, JobDefinition job, String createdBy,
+                   Instant now, @Nullable JobId rerunOf, @Nullable UUID scheduleId) {
         tx.insertInto(JOBS)
                 .set(JOBS.ID, id.value())
+                .set(JOBS.ORGANIZATION_ID, organization.value())
                 .set(JOBS.NAME, job.name())
                 .set(JOBS.KIND, job.spec().kind())
                 .set(JOBS.SPEC, jsonb(job.spec()))
@@ -114,15 +116,16 @@ final class JobRepository {
         return tx.selectFrom(JOBS).where(JOBS.ID.eq(id.value())).forUpdate().fetchOptional();
     }
 
-    List<JobsRecord> jobs(@Nullable JobStatus status, @Nullable String createdBy, int offset, int limit) {
-        return dsl.selectFrom(JOBS).where(jobFilter(status, createdBy))
+    List<JobsRecord> jobs(Condition visible, @Nullable JobStatus status, @Nullable String createdBy, int offset,
+                          int limit) {
+        return dsl.selectFrom(JOBS).where(jobFilter(status, createdBy)).and(visible)
                 .orderBy(JOBS.CREATED_AT.desc(), JOBS.ID)
                 .offset(offset).limit(limit)
                 .fetch();
     }
 
-    int countJobs(@Nullable JobStatus status, @Nullable String createdBy) {
-        return dsl.fetchCount(JOBS, jobFilter(status, createdBy));
+    int countJobs(Condition visible, @Nullable JobStatus status, @Nullable String createdBy) {
+        return dsl.fetchCount(JOBS, jobFilter(status, createdBy).and(visible));
     }
 
     private static Condition jobFilter(@Nullable JobStatus status, @Nullable String createdBy) {

@@ -49,7 +49,9 @@ public record JobRequest(
         @Nullable Integer retries,
         @Nullable Boolean continueOnFailure,
         @Nullable String runAs,
-        @Nullable Integer expiresInSeconds) {
+        @Nullable Integer expiresInSeconds,
+        // the organization the job runs in (its name); optional when the caller can run jobs in one only
+        @Nullable String organization) {
 
     static final int MAX_SCRIPT_BYTES = 1024 * 1024;
     static final int MAX_ARCHIVE_BYTES = 8 * 1024 * 1024;

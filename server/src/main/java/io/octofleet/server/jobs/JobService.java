@@ -4,12 +4,18 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.octofleet.server.db.tables.records.JobRunsRecord;
 import io.octofleet.server.db.tables.records.JobsRecord;
+import io.octofleet.server.auth.Operator;
+import io.octofleet.server.auth.Permission;
 import io.octofleet.server.nodes.NodeId;
+import io.octofleet.server.nodes.NodeService;
+import io.octofleet.server.organizations.OrganizationId;
+import io.octofleet.server.organizations.Organizations;
 import io.octofleet.server.nodes.Page;
 import io.octofleet.server.problem.ApiException;
 import io.octofleet.server.targeting.TargetingService;
 import io.octofleet.server.targeting.Targets;
 import jakarta.inject.Singleton;
+import org.jooq.Condition;
 import org.jooq.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +28,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import static io.octofleet.server.db.Tables.JOBS;
 import static io.octofleet.server.db.Tables.RUN_OUTPUT;
 
 /** Jobs as the API sees them: start, read, cancel, rerun, output. The {@link JobEngine} moves them forward. */
@@ -36,12 +43,17 @@ public class JobService {
     private final JobEngine engine;
     private final TargetingService targeting;
     private final Duration defaultExpiry;
+    private final NodeService nodeService;
+    private final Organizations organizations;
 
-    JobService(JobRepository repository, JobEngine engine, TargetingService targeting,
+    JobService(JobRepository repository, JobEngine engine, TargetingService targeting, NodeService nodeService,
+               Organizations organizations,
                @Value("${octofleet.jobs.default-expiry:1h}") Duration defaultExpiry) {
         this.repository = repository;
         this.engine = engine;
         this.targeting = targeting;
+        this.nodeService = nodeService;
+        this.organizations = organizations;
         this.defaultExpiry = defaultExpiry;
     }
 
@@ -50,23 +62,35 @@ public class JobService {
         requireRunnable(request.definition(defaultExpiry));
     }
 
-    /** Validates the request, resolves its targets now and records one queued run per node; then sends. */
-    public Job start(JobRequest request, String createdBy, @Nullable UUID scheduleId) {
-        return start(request.definition(defaultExpiry), createdBy, null, scheduleId);
+    /**
+     * Validates the request, resolves its targets in {@code organization} now and records one queued run per node;
+     * then sends. {@code allowed} (a condition on {@code nodes}) is where the caller may run jobs when that is not
+     * the whole organization (a binding narrowed to groups); null when it is.
+     *
+     * @throws ApiException forbidden when a target is outside {@code allowed}
+     */
+    public Job start(JobRequest request, OrganizationId organization, @Nullable Condition allowed, String createdBy,
+                     @Nullable UUID scheduleId) {
+        return start(request.definition(defaultExpiry), organization, allowed, createdBy, null, scheduleId);
     }
 
-    private Job start(JobDefinition definition, String createdBy, @Nullable JobId rerunOf, @Nullable UUID scheduleId) {
+    private Job start(JobDefinition definition, OrganizationId organization, @Nullable Condition allowed,
+                      String createdBy, @Nullable JobId rerunOf, @Nullable UUID scheduleId) {
         requireRunnable(definition);
-        Set<NodeId> nodes = targeting.resolve(definition.targets());
+        Set<NodeId> nodes = targeting.resolve(definition.targets(), organization);
         if (nodes.isEmpty()) {
             throw new ApiException(io.micronaut.http.HttpStatus.UNPROCESSABLE_ENTITY, "no-targets",
                     "the job's targets match no nodes");
+        }
+        if (allowed != null && nodeService.existing(nodes, allowed).size() != nodes.size()) {
+            throw new ApiException(io.micronaut.http.HttpStatus.FORBIDDEN, "forbidden",
+                    "the targets include nodes outside the groups where you may run jobs");
         }
         JobId id = JobId.random();
         Instant now = Instant.now();
         int runs = repository.dsl().transactionResult(cfg -> {
             List<JobRepository.Target> targets = repository.targets(cfg.dsl(), nodes);
-            repository.insertJob(cfg.dsl(), id, definition, createdBy, now, rerunOf, scheduleId);
+            repository.insertJob(cfg.dsl(), id, organization, definition, createdBy, now, rerunOf, scheduleId);
             repository.insertRuns(cfg.dsl(), id, targets, definition.batchSize(), now);
             JobNotifications.progress(cfg.dsl(), id);
             return targets.size();
@@ -91,12 +115,34 @@ public class JobService {
         return view(job, runs);
     }
 
+    /**
+     * Where an operator's permission lets them see jobs, as a condition on {@code jobs}: every job of the
+     * organizations they hold it in wholly, and their own jobs where it comes from a binding narrowed to groups.
+     */
+    Condition visibleTo(Operator operator, Permission permission) {
+        Operator.Scope scope = operator.scope(permission);
+        Condition visible = scope.wholeOrganizations(JOBS.ORGANIZATION_ID);
+        if (!scope.groups().isEmpty()) {
+            visible = visible.or(JOBS.ORGANIZATION_ID.in(scope.groups().keySet().stream()
+                    .map(OrganizationId::value).toList()).and(JOBS.CREATED_BY.eq(operator.username())));
+        }
+        return visible;
+    }
+
+    /** The job's organization if {@code visible} selects it. @throws ApiException not-found otherwise */
+    OrganizationId require(JobId id, Condition visible) {
+        return repository.dsl().select(JOBS.ORGANIZATION_ID).from(JOBS).where(JOBS.ID.eq(id.value())).and(visible)
+                .fetchOptional(r -> new OrganizationId(r.value1()))
+                .orElseThrow(() -> ApiException.notFound("job " + id));
+    }
+
     /** The job without its runs. */
     Job summary(JobId id) {
         return view(repository.job(repository.dsl(), id).orElseThrow(() -> ApiException.notFound("job " + id)), null);
     }
 
-    Page<Job> list(@Nullable String status, @Nullable String createdBy, @Nullable String page, @Nullable String size) {
+    Page<Job> list(Condition visible, @Nullable String status, @Nullable String createdBy, @Nullable String page,
+                   @Nullable String size) {
         JobStatus wanted = null;
         if (status != null) {
             wanted = JobStatus.fromApi(status);
@@ -106,9 +152,9 @@ public class JobService {
         }
         int pageNumber = number("page", page, 1, 1, Integer.MAX_VALUE);
         int pageSize = number("size", size, 50, 1, MAX_PAGE);
-        List<Job> jobs = repository.jobs(wanted, createdBy, (pageNumber - 1) * pageSize, pageSize).stream()
+        List<Job> jobs = repository.jobs(visible, wanted, createdBy, (pageNumber - 1) * pageSize, pageSize).stream()
                 .map(j -> view(j, null)).toList();
-        return new Page<>(jobs, repository.countJobs(wanted, createdBy));
+        return new Page<>(jobs, repository.countJobs(visible, wanted, createdBy));
     }
 
     Job cancel(JobId id, String by) {
@@ -125,7 +171,7 @@ public class JobService {
      * A new job with the same definition, on the nodes of this one: all of them, or only those whose latest attempt
      * failed, timed out or was unreachable.
      */
-    Job rerun(JobId id, boolean onlyFailed, String by) {
+    Job rerun(JobId id, @Nullable Condition allowed, boolean onlyFailed, String by) {
         JobsRecord job = repository.job(repository.dsl(), id).orElseThrow(() -> ApiException.notFound("job " + id));
         List<NodeId> nodes = repository.latestRuns(repository.dsl(), id).stream()
                 .filter(r -> !onlyFailed || RunStatus.FAILURES.contains(RunStatus.fromDb(r.getStatus())))
@@ -139,7 +185,7 @@ public class JobService {
                 new Targets(nodes, List.of(), List.of(), null), Duration.ofSeconds(job.getTimeoutSeconds()),
                 job.getMaxParallel(), job.getBatchSize(), job.getRetries(), job.getContinueOnFailure(),
                 job.getRunAs(), Duration.between(job.getCreatedAt(), job.getExpiresAt()));
-        return start(definition, by, id, null);
+        return start(definition, new OrganizationId(job.getOrganizationId()), allowed, by, id, null);
     }
 
     /** A run's stored output from {@code offset}, with a marker where the middle of a long output was dropped. */
@@ -193,7 +239,7 @@ public class JobService {
 
     private Job view(JobsRecord j, @Nullable List<Run> runs) {
         JobId id = new JobId(j.getId());
-        return new Job(id, j.getName(), j.getKind(), j.getStatus(), j.getCreatedBy(), j.getCreatedAt().toInstant(),
+        return new Job(id, organizations.name(j.getOrganizationId()), j.getName(), j.getKind(), j.getStatus(), j.getCreatedBy(), j.getCreatedAt().toInstant(),
                 j.getExpiresAt().toInstant(), JobRepository.instant(j.getFinishedAt()), repository.spec(j),
                 repository.targets(j), j.getTimeoutSeconds(), j.getMaxParallel(), j.getBatchSize(), j.getRetries(),
                 j.getContinueOnFailure(), j.getRunAs(), j.getCancelRequested(),

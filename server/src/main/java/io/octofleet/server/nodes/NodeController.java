@@ -1,5 +1,10 @@
 package io.octofleet.server.nodes;
 
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.annotation.RequestAttribute;
+import io.octofleet.server.audit.AuditLog;
+import io.octofleet.server.auth.Operator;
+import io.octofleet.server.groups.GroupService;
 import io.octofleet.server.auth.Permission;
 import io.octofleet.server.auth.RequiresPermission;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
@@ -36,56 +41,67 @@ final class NodeController {
 
     private final NodeService nodes;
     private final InventoryService inventory;
+    private final GroupService groups;
 
-    NodeController(NodeService nodes, InventoryService inventory) {
+    NodeController(NodeService nodes, InventoryService inventory, GroupService groups) {
         this.nodes = nodes;
         this.inventory = inventory;
+        this.groups = groups;
     }
 
     @RequiresPermission(Permission.NODES_READ)
     @Get("{?q,status,query,page,size,sort}")
     Page<Node> list(@Nullable @QueryValue String q, @Nullable @QueryValue String status,
                     @Nullable @QueryValue String query, @Nullable @QueryValue String page,
-                    @Nullable @QueryValue String size, @Nullable @QueryValue String sort) {
-        return nodes.list(NodeQuery.parse(q, status, query, page, size, sort));
+                    @Nullable @QueryValue String size, @Nullable @QueryValue String sort,
+                    @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        return nodes.list(NodeQuery.parse(q, status, query, page, size, sort),
+                groups.nodesIn(operator.scope(Permission.NODES_READ)));
     }
 
     @RequiresPermission(Permission.NODES_READ)
     @Get("/{id}")
-    NodeDetails get(@PathVariable String id) {
+    NodeDetails get(@PathVariable String id, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
         NodeId node = nodeId(id);
-        Node found = nodes.find(node).orElseThrow(() -> ApiException.notFound("node " + node));
+        Node found = nodes.require(node, groups.nodesIn(operator.scope(Permission.NODES_READ)));
         return new NodeDetails(found, inventory.find(node).orElse(null));
     }
 
     @RequiresPermission(Permission.NODES_READ)
     @Get("/{id}/inventory/history{?limit,before}")
-    History history(@PathVariable String id, @Nullable @QueryValue String limit, @Nullable @QueryValue String before) {
-        NodeId node = existing(id);
+    History history(@PathVariable String id, @Nullable @QueryValue String limit, @Nullable @QueryValue String before,
+                    @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        NodeId node = visible(id, operator, Permission.NODES_READ);
         return new History(inventory.history(node, limit(limit), instant("before", before)));
     }
 
     @RequiresPermission(Permission.NODES_READ)
     @Get("/{id}/packages")
-    Page<Inventory.SoftwarePackage> packages(@PathVariable String id) {
-        List<Inventory.SoftwarePackage> packages = inventory.packages(existing(id));
+    Page<Inventory.SoftwarePackage> packages(@PathVariable String id,
+                                             @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        List<Inventory.SoftwarePackage> packages = inventory.packages(visible(id, operator, Permission.NODES_READ));
         return new Page<>(packages, packages.size());
     }
 
     @RequiresPermission(Permission.NODES_WRITE)
     @Put("/{id}/tags")
-    Tags replaceTags(@PathVariable String id, @Body Tags body) {
+    Tags replaceTags(@PathVariable String id, @Body Tags body, HttpRequest<?> http,
+                     @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        NodeId node = visible(id, operator, Permission.NODES_WRITE);
+        AuditLog.describe(http, nodes.organizationOf(node).orElse(null), null, null);
         if (body.tags() == null) {
             throw ApiException.invalid("tags is required: a list of strings, empty to remove all tags");
         }
-        return new Tags(nodes.replaceTags(nodeId(id), body.tags()));
+        return new Tags(nodes.replaceTags(node, body.tags()));
     }
 
     @RequiresPermission(Permission.NODES_WRITE)
     @Delete("/{id}")
     @Status(HttpStatus.NO_CONTENT)
-    void delete(@PathVariable String id) {
-        nodes.delete(nodeId(id));
+    void delete(@PathVariable String id, HttpRequest<?> http, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        NodeId node = visible(id, operator, Permission.NODES_WRITE);
+        AuditLog.describe(http, nodes.organizationOf(node).orElse(null), null, null);
+        nodes.delete(node);
     }
 
     /** A node with its full inventory (null until the agent's first report). */
@@ -102,11 +118,10 @@ final class NodeController {
     record History(List<InventoryChange> items) {
     }
 
-    private NodeId existing(String id) {
+    /** The node, if the operator holds {@code permission} for it; 404 otherwise, whether it exists or not. */
+    private NodeId visible(String id, Operator operator, Permission permission) {
         NodeId node = nodeId(id);
-        if (!nodes.exists(node)) {
-            throw ApiException.notFound("node " + node);
-        }
+        nodes.require(node, groups.nodesIn(operator.scope(permission)));
         return node;
     }
 

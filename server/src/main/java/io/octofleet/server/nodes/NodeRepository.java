@@ -2,6 +2,8 @@ package io.octofleet.server.nodes;
 
 import io.micronaut.core.annotation.Nullable;
 import io.octofleet.server.inventory.Inventory;
+import io.octofleet.server.organizations.OrganizationId;
+import io.octofleet.server.organizations.Organizations;
 import jakarta.inject.Singleton;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -37,19 +39,24 @@ final class NodeRepository {
     /** The node's tags as one array per row, so a page of nodes stays one query. */
     private static final Field<String[]> TAGS = DSL.field(DSL.select(DSL.arrayAgg(NODE_TAGS.TAG))
             .from(NODE_TAGS).where(NODE_TAGS.NODE_ID.eq(NODES.ID))).as("tags");
-    private static final List<SelectField<?>> NODE_FIELDS = List.of(NODES.ID, NODES.HOSTNAME, NODES.ONLINE,
+    private static final List<SelectField<?>> NODE_FIELDS = List.of(NODES.ID, NODES.ORGANIZATION_ID, NODES.HOSTNAME,
+            NODES.ONLINE,
             NODES.LAST_SEEN, NODES.AGENT_VERSION, NODES.ENROLLED_AT,
             NODE_OS.FAMILY, NODE_OS.NAME, NODE_OS.VERSION, NODE_OS.KERNEL, NODE_OS.ARCH, TAGS);
 
     private final DSLContext dsl;
+    private final Organizations organizations;
 
-    NodeRepository(DSLContext dsl) {
+    NodeRepository(DSLContext dsl, Organizations organizations) {
         this.dsl = dsl;
+        this.organizations = organizations;
     }
 
-    void insert(DSLContext tx, NodeId id, String hostname, String agentVersion, @Nullable UUID enrollmentTokenId) {
+    void insert(DSLContext tx, NodeId id, OrganizationId organization, String hostname, String agentVersion,
+                @Nullable UUID enrollmentTokenId) {
         tx.insertInto(NODES)
                 .set(NODES.ID, id.value())
+                .set(NODES.ORGANIZATION_ID, organization.value())
                 .set(NODES.HOSTNAME, hostname)
                 .set(NODES.AGENT_VERSION, agentVersion)
                 .set(NODES.ENROLLED_WITH_TOKEN, enrollmentTokenId)
@@ -60,8 +67,13 @@ final class NodeRepository {
         return dsl.fetchExists(NODES, NODES.ID.eq(id.value()));
     }
 
-    Optional<Node> find(NodeId id) {
-        return selectNodes(dsl).where(NODES.ID.eq(id.value())).fetchOptional(NodeRepository::node);
+    Optional<Node> find(NodeId id, Condition visible) {
+        return selectNodes(dsl).where(NODES.ID.eq(id.value())).and(visible).fetchOptional(this::node);
+    }
+
+    Optional<OrganizationId> organizationOf(NodeId id) {
+        return dsl.select(NODES.ORGANIZATION_ID).from(NODES).where(NODES.ID.eq(id.value()))
+                .fetchOptional(r -> new OrganizationId(r.value1()));
     }
 
     /** {@code scope} narrows the query further (a group's members); it is a condition on {@code NODES}. */
@@ -73,7 +85,7 @@ final class NodeRepository {
                 .orderBy(order(query), NODES.ID)
                 .limit(query.size())
                 .offset((long) query.page() * query.size())
-                .fetch(NodeRepository::node);
+                .fetch(this::node);
         return new Page<>(items, total);
     }
 
@@ -199,11 +211,12 @@ final class NodeRepository {
         return (query.descending() ? field.desc() : field.asc()).nullsLast();
     }
 
-    private static Node node(Record r) {
+    private Node node(Record r) {
         String family = r.get(NODE_OS.FAMILY);
         String[] tags = r.get(TAGS);
         OffsetDateTime lastSeen = r.get(NODES.LAST_SEEN);
-        return new Node(new NodeId(r.get(NODES.ID)), r.get(NODES.HOSTNAME),
+        return new Node(new NodeId(r.get(NODES.ID)), organizations.name(r.get(NODES.ORGANIZATION_ID)),
+                r.get(NODES.HOSTNAME),
                 r.get(NODES.ONLINE) ? NodeStatus.ONLINE : NodeStatus.OFFLINE,
                 lastSeen == null ? null : lastSeen.toInstant(),
                 r.get(NODES.AGENT_VERSION),

@@ -2,6 +2,7 @@ package io.octofleet.server.nodes;
 
 import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
+import io.octofleet.server.organizations.OrganizationId;
 import io.octofleet.server.problem.ApiException;
 import jakarta.inject.Singleton;
 import org.jooq.Condition;
@@ -39,8 +40,9 @@ public class NodeService {
         this.deletions = deletions;
     }
 
-    public void create(NodeId id, String hostname, String agentVersion, @Nullable UUID enrollmentTokenId) {
-        create(dsl, id, hostname, agentVersion, enrollmentTokenId);
+    public void create(NodeId id, OrganizationId organization, String hostname, String agentVersion,
+                       @Nullable UUID enrollmentTokenId) {
+        create(dsl, id, organization, hostname, agentVersion, enrollmentTokenId);
     }
 
     /**
@@ -49,9 +51,9 @@ public class NodeService {
      *
      * @throws org.jooq.exception.IntegrityConstraintViolationException when the id is taken
      */
-    public void create(DSLContext tx, NodeId id, String hostname, String agentVersion,
+    public void create(DSLContext tx, NodeId id, OrganizationId organization, String hostname, String agentVersion,
                        @Nullable UUID enrollmentTokenId) {
-        repository.insert(tx, id, hostname, agentVersion, enrollmentTokenId);
+        repository.insert(tx, id, organization, hostname, agentVersion, enrollmentTokenId);
     }
 
     public boolean exists(NodeId id) {
@@ -59,7 +61,21 @@ public class NodeService {
     }
 
     public Optional<Node> find(NodeId id) {
-        return repository.find(id);
+        return repository.find(id, DSL.noCondition());
+    }
+
+    /**
+     * The node if {@code visible} (a condition on {@code nodes}, e.g. an operator's scope) selects it.
+     *
+     * @throws ApiException not-found otherwise: another organization's node does not exist for the caller
+     */
+    public Node require(NodeId id, Condition visible) {
+        return repository.find(id, visible).orElseThrow(() -> ApiException.notFound("node " + id));
+    }
+
+    /** The organization of an existing node. */
+    public Optional<OrganizationId> organizationOf(NodeId id) {
+        return repository.organizationOf(id);
     }
 
     public Page<Node> list(NodeQuery query) {
@@ -79,6 +95,12 @@ public class NodeService {
      * (conditions on the {@code nodes} table): the union, each node once. Empty when every argument is empty.
      */
     public Set<NodeId> anyOf(Collection<NodeId> ids, Collection<String> tags, Collection<Condition> scopes) {
+        return anyOf(ids, tags, scopes, DSL.noCondition());
+    }
+
+    /** {@link #anyOf(Collection, Collection, Collection)} among the nodes {@code within} selects. */
+    public Set<NodeId> anyOf(Collection<NodeId> ids, Collection<String> tags, Collection<Condition> scopes,
+                             Condition within) {
         List<Condition> any = new ArrayList<>(scopes);
         if (!ids.isEmpty()) {
             any.add(NodeRepository.withIds(ids));
@@ -89,7 +111,15 @@ public class NodeService {
         if (any.isEmpty()) {
             return Set.of();
         }
-        return new LinkedHashSet<>(repository.ids(DSL.or(any)));
+        return new LinkedHashSet<>(repository.ids(DSL.or(any).and(within)));
+    }
+
+    /** Those of {@code ids} that exist and satisfy {@code within} (a condition on {@code nodes}). */
+    public Set<NodeId> existing(Collection<NodeId> ids, Condition within) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return new LinkedHashSet<>(repository.ids(NodeRepository.withIds(ids).and(within)));
     }
 
     /**

@@ -1,5 +1,13 @@
 package io.octofleet.server.parameters;
 
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.annotation.RequestAttribute;
+import io.octofleet.server.audit.AuditLog;
+import io.octofleet.server.auth.Operator;
+import io.octofleet.server.groups.GroupService;
+import io.octofleet.server.nodes.NodeService;
+import io.octofleet.server.organizations.OrganizationId;
+import io.octofleet.server.organizations.Organizations;
 import io.octofleet.server.auth.Permission;
 import io.octofleet.server.auth.RequiresPermission;
 import io.micronaut.core.annotation.Nullable;
@@ -27,9 +35,16 @@ import java.util.UUID;
 @ExecuteOn(TaskExecutors.BLOCKING) // every endpoint queries PostgreSQL over JDBC: keep it off the event loop
 final class ParameterController {
     private final ParameterService parameters;
+    private final GroupService groups;
+    private final NodeService nodes;
+    private final Organizations organizations;
 
-    ParameterController(ParameterService parameters) {
+    ParameterController(ParameterService parameters, GroupService groups, NodeService nodes,
+                        Organizations organizations) {
         this.parameters = parameters;
+        this.groups = groups;
+        this.nodes = nodes;
+        this.organizations = organizations;
     }
 
     /** The body of PUT; the key comes from the path. */
@@ -37,61 +52,75 @@ final class ParameterController {
     record ParameterRequest(@Nullable String value, @Nullable Boolean secret) {
     }
 
+    // Organization-wide ("global") parameters: ?organization= names the organization; without it, the only one where
+    // the caller holds the permission (or default for a super-admin).
+
     @RequiresPermission(Permission.PARAMETERS_READ)
-    @Get("/parameters")
-    Page<Parameter> listGlobal() {
-        return page(parameters.list(ParameterOwner.GLOBAL));
+    @Get("/parameters{?organization}")
+    Page<Parameter> listGlobal(@Nullable @QueryValue String organization,
+                               @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        return page(parameters.list(global(operator, Permission.PARAMETERS_READ, organization, null)));
     }
 
     @RequiresPermission(Permission.PARAMETERS_READ)
-    @Get("/parameters/{key}")
-    Parameter getGlobal(@PathVariable String key) {
-        return parameters.find(ParameterOwner.GLOBAL, ParameterDefinition.validKey(key));
+    @Get("/parameters/{key}{?organization}")
+    Parameter getGlobal(@PathVariable String key, @Nullable @QueryValue String organization,
+                        @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        return parameters.find(global(operator, Permission.PARAMETERS_READ, organization, null),
+                ParameterDefinition.validKey(key));
     }
 
     @RequiresPermission(Permission.PARAMETERS_WRITE)
-    @Put("/parameters/{key}")
-    Parameter putGlobal(@PathVariable String key, @Body ParameterRequest body) {
-        return put(ParameterOwner.GLOBAL, key, body);
+    @Put("/parameters/{key}{?organization}")
+    Parameter putGlobal(@PathVariable String key, @Nullable @QueryValue String organization,
+                        @Body ParameterRequest body, HttpRequest<?> http,
+                        @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        return put(global(operator, Permission.PARAMETERS_WRITE, organization, http), key, body);
     }
 
     @RequiresPermission(Permission.PARAMETERS_WRITE)
-    @Delete("/parameters/{key}")
+    @Delete("/parameters/{key}{?organization}")
     @Status(HttpStatus.NO_CONTENT)
-    void deleteGlobal(@PathVariable String key) {
-        parameters.delete(ParameterOwner.GLOBAL, ParameterDefinition.validKey(key));
+    void deleteGlobal(@PathVariable String key, @Nullable @QueryValue String organization, HttpRequest<?> http,
+                      @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        parameters.delete(global(operator, Permission.PARAMETERS_WRITE, organization, http),
+                ParameterDefinition.validKey(key));
     }
 
     @RequiresPermission(Permission.PARAMETERS_READ)
     @Get("/groups/{id}/parameters")
-    Page<Parameter> listGroup(@PathVariable String id) {
-        return page(parameters.list(group(id)));
+    Page<Parameter> listGroup(@PathVariable String id, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        return page(parameters.list(group(id, operator, Permission.PARAMETERS_READ, null)));
     }
 
     @RequiresPermission(Permission.PARAMETERS_READ)
     @Get("/groups/{id}/parameters/{key}")
-    Parameter getGroup(@PathVariable String id, @PathVariable String key) {
-        return parameters.find(group(id), ParameterDefinition.validKey(key));
+    Parameter getGroup(@PathVariable String id, @PathVariable String key,
+                       @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        return parameters.find(group(id, operator, Permission.PARAMETERS_READ, null), ParameterDefinition.validKey(key));
     }
 
     @RequiresPermission(Permission.PARAMETERS_WRITE)
     @Put("/groups/{id}/parameters/{key}")
-    Parameter putGroup(@PathVariable String id, @PathVariable String key, @Body ParameterRequest body) {
-        return put(group(id), key, body);
+    Parameter putGroup(@PathVariable String id, @PathVariable String key, @Body ParameterRequest body,
+                       HttpRequest<?> http, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        return put(group(id, operator, Permission.PARAMETERS_WRITE, http), key, body);
     }
 
     @RequiresPermission(Permission.PARAMETERS_WRITE)
     @Delete("/groups/{id}/parameters/{key}")
     @Status(HttpStatus.NO_CONTENT)
-    void deleteGroup(@PathVariable String id, @PathVariable String key) {
-        parameters.delete(group(id), ParameterDefinition.validKey(key));
+    void deleteGroup(@PathVariable String id, @PathVariable String key, HttpRequest<?> http,
+                     @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        parameters.delete(group(id, operator, Permission.PARAMETERS_WRITE, http), ParameterDefinition.validKey(key));
     }
 
     /** The node's own parameters, or with {@code effective=true} everything it inherits, with the source of each. */
     @RequiresPermission(Permission.PARAMETERS_READ)
     @Get("/nodes/{id}/parameters{?effective}")
-    Page<?> listNode(@PathVariable String id, @Nullable @QueryValue String effective) {
-        ParameterOwner owner = node(id);
+    Page<?> listNode(@PathVariable String id, @Nullable @QueryValue String effective,
+                     @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        ParameterOwner owner = node(id, operator, Permission.PARAMETERS_READ, null);
         if (effective == null || effective.equals("false")) {
             return page(parameters.list(owner));
         }
@@ -104,21 +133,24 @@ final class ParameterController {
 
     @RequiresPermission(Permission.PARAMETERS_READ)
     @Get("/nodes/{id}/parameters/{key}")
-    Parameter getNode(@PathVariable String id, @PathVariable String key) {
-        return parameters.find(node(id), ParameterDefinition.validKey(key));
+    Parameter getNode(@PathVariable String id, @PathVariable String key,
+                      @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        return parameters.find(node(id, operator, Permission.PARAMETERS_READ, null), ParameterDefinition.validKey(key));
     }
 
     @RequiresPermission(Permission.PARAMETERS_WRITE)
     @Put("/nodes/{id}/parameters/{key}")
-    Parameter putNode(@PathVariable String id, @PathVariable String key, @Body ParameterRequest body) {
-        return put(node(id), key, body);
+    Parameter putNode(@PathVariable String id, @PathVariable String key, @Body ParameterRequest body,
+                      HttpRequest<?> http, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        return put(node(id, operator, Permission.PARAMETERS_WRITE, http), key, body);
     }
 
     @RequiresPermission(Permission.PARAMETERS_WRITE)
     @Delete("/nodes/{id}/parameters/{key}")
     @Status(HttpStatus.NO_CONTENT)
-    void deleteNode(@PathVariable String id, @PathVariable String key) {
-        parameters.delete(node(id), ParameterDefinition.validKey(key));
+    void deleteNode(@PathVariable String id, @PathVariable String key, HttpRequest<?> http,
+                    @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        parameters.delete(node(id, operator, Permission.PARAMETERS_WRITE, http), ParameterDefinition.validKey(key));
     }
 
     private Parameter put(ParameterOwner owner, String key, ParameterRequest body) {
@@ -129,19 +161,44 @@ final class ParameterController {
         return new Page<>(items, items.size());
     }
 
-    private static ParameterOwner group(String text) {
+    // Owners are resolved within the caller's scope: another organization's group or node is a 404. A change also
+    // tells the audit log which organization it concerns (http is null for reads).
+
+    private ParameterOwner global(Operator operator, Permission permission, @Nullable String organization,
+                                  @Nullable HttpRequest<?> http) {
+        OrganizationId id = operator.organizationFor(permission, organization, organizations);
+        describe(http, id);
+        return ParameterOwner.global(id);
+    }
+
+    private ParameterOwner group(String text, Operator operator, Permission permission, @Nullable HttpRequest<?> http) {
+        UUID id;
         try {
-            return ParameterOwner.group(UUID.fromString(text));
+            id = UUID.fromString(text);
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("group id must be a UUID, got '" + text + "'");
         }
+        OrganizationId organization = groups.find(id, operator.scope(permission)).organizationId();
+        describe(http, organization);
+        return ParameterOwner.group(organization, id);
     }
 
-    private static ParameterOwner node(String text) {
+    private ParameterOwner node(String text, Operator operator, Permission permission, @Nullable HttpRequest<?> http) {
+        NodeId id;
         try {
-            return ParameterOwner.node(NodeId.parse(text));
+            id = NodeId.parse(text);
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("node id must be a UUID, got '" + text + "'");
+        }
+        nodes.require(id, groups.nodesIn(operator.scope(permission)));
+        OrganizationId organization = nodes.organizationOf(id).orElseThrow(() -> ApiException.notFound("node " + id));
+        describe(http, organization);
+        return ParameterOwner.node(organization, id);
+    }
+
+    private static void describe(@Nullable HttpRequest<?> http, OrganizationId organization) {
+        if (http != null) {
+            AuditLog.describe(http, organization, null, null);
         }
     }
 }

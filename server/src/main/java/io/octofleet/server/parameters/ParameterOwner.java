@@ -1,13 +1,19 @@
 package io.octofleet.server.parameters;
 
+import io.octofleet.server.organizations.OrganizationId;
 import io.micronaut.core.annotation.Nullable;
 import io.octofleet.server.nodes.NodeId;
 
 import java.util.UUID;
 
-/** Where a parameter is set: the whole fleet (both ids null), one group, or one node. */
-record ParameterOwner(@Nullable UUID groupId, @Nullable NodeId nodeId) {
-    static final ParameterOwner GLOBAL = new ParameterOwner(null, null);
+/**
+ * Where a parameter is set: a whole organization (both ids null: "global"), one group, or one node — always within
+ * the organization that the group or node belongs to.
+ */
+record ParameterOwner(OrganizationId organization, @Nullable UUID groupId, @Nullable NodeId nodeId) {
+    static ParameterOwner global(OrganizationId organization) {
+        return new ParameterOwner(organization, null, null);
+    }
 
     ParameterOwner {
         if (groupId != null && nodeId != null) {
@@ -15,12 +21,12 @@ record ParameterOwner(@Nullable UUID groupId, @Nullable NodeId nodeId) {
         }
     }
 
-    static ParameterOwner group(UUID id) {
-        return new ParameterOwner(id, null);
+    static ParameterOwner group(OrganizationId organization, UUID id) {
+        return new ParameterOwner(organization, id, null);
     }
 
-    static ParameterOwner node(NodeId id) {
-        return new ParameterOwner(null, id);
+    static ParameterOwner node(OrganizationId organization, NodeId id) {
+        return new ParameterOwner(organization, null, id);
     }
 
     /** The {@code source} of an effective parameter: {@code node}, {@code group:<id>} or {@code global}. */

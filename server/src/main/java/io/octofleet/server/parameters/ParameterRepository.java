@@ -1,5 +1,6 @@
 package io.octofleet.server.parameters;
 
+import io.octofleet.server.organizations.OrganizationId;
 import io.micronaut.core.annotation.Nullable;
 import io.octofleet.server.db.tables.records.ParametersRecord;
 import io.octofleet.server.nodes.NodeId;
@@ -52,6 +53,7 @@ final class ParameterRepository {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         boolean secret = sealed != null;
         return dsl.insertInto(PARAMETERS)
+                .set(PARAMETERS.ORGANIZATION_ID, owner.organization().value())
                 .set(PARAMETERS.GROUP_ID, owner.groupId())
                 .set(PARAMETERS.NODE_ID, owner.nodeId() == null ? null : owner.nodeId().value())
                 .set(PARAMETERS.KEY, key)
@@ -61,7 +63,7 @@ final class ParameterRepository {
                 .set(PARAMETERS.KEY_ID, secret ? sealed.keyId() : null)
                 .set(PARAMETERS.UPDATED_AT, now)
                 // Arbiter: the NULLS NOT DISTINCT unique constraint, which also covers global rows (both ids null).
-                .onConflict(PARAMETERS.GROUP_ID, PARAMETERS.NODE_ID, PARAMETERS.KEY)
+                .onConflict(PARAMETERS.ORGANIZATION_ID, PARAMETERS.GROUP_ID, PARAMETERS.NODE_ID, PARAMETERS.KEY)
                 .doUpdate()
                 .set(PARAMETERS.SECRET, secret)
                 .set(PARAMETERS.VALUE, secret ? null : value)
@@ -101,8 +103,11 @@ final class ParameterRepository {
                 .when(PARAMETERS.GROUP_ID.isNotNull(), 1).otherwise(2);
         return dsl.select(PARAMETERS.fields()).from(PARAMETERS)
                 .leftJoin(GROUPS).on(GROUPS.ID.eq(PARAMETERS.GROUP_ID))
-                .where(PARAMETERS.NODE_ID.eq(node.value())
-                        .or(ownedBy(ParameterOwner.GLOBAL))
+                // only rows of the node's own organization apply: a rule of another tenant's group never reaches it
+                .where(PARAMETERS.ORGANIZATION_ID.eq(DSL.field(DSL.select(NODES.ORGANIZATION_ID).from(NODES)
+                        .where(NODES.ID.eq(node.value())))))
+                .and(PARAMETERS.NODE_ID.eq(node.value())
+                        .or(PARAMETERS.GROUP_ID.isNull().and(PARAMETERS.NODE_ID.isNull()))
                         .or(PARAMETERS.GROUP_ID.isNotNull().and(DSL.or(member))))
                 .orderBy(level, DSL.lower(GROUPS.NAME), GROUPS.ID, PARAMETERS.KEY)
                 .fetch(r -> stored(r.into(PARAMETERS)));
@@ -113,8 +118,9 @@ final class ParameterRepository {
      * applies to it, ordered by node, then in precedence order. Rows of a node that no parameter applies to are
      * absent.
      */
-    List<Map.Entry<NodeId, StoredParameter>> applicableToEveryNode(Map<UUID, Condition> dynamicMembership) {
-        return applicableToNodes(DSL.trueCondition(), dynamicMembership);
+    List<Map.Entry<NodeId, StoredParameter>> applicableToEveryNode(Condition nodes,
+                                                                  Map<UUID, Condition> dynamicMembership) {
+        return applicableToNodes(nodes, dynamicMembership);
     }
 
     /** Like {@link #applicableToEveryNode} for the given nodes only. */
@@ -137,8 +143,9 @@ final class ParameterRepository {
         return dsl.select(fields).from(NODES).crossJoin(PARAMETERS)
                 .leftJoin(GROUPS).on(GROUPS.ID.eq(PARAMETERS.GROUP_ID))
                 .where(nodeScope)
+                .and(PARAMETERS.ORGANIZATION_ID.eq(NODES.ORGANIZATION_ID))
                 .and(PARAMETERS.NODE_ID.eq(NODES.ID)
-                        .or(ownedBy(ParameterOwner.GLOBAL))
+                        .or(PARAMETERS.GROUP_ID.isNull().and(PARAMETERS.NODE_ID.isNull()))
                         .or(PARAMETERS.GROUP_ID.isNotNull().and(DSL.or(member))))
                 .orderBy(NODES.ID, level, DSL.lower(GROUPS.NAME), GROUPS.ID, PARAMETERS.KEY)
                 .fetch(r -> Map.entry(new NodeId(r.get("for_node", UUID.class)), stored(r.into(PARAMETERS))));
@@ -148,12 +155,13 @@ final class ParameterRepository {
         Condition group = owner.groupId() == null ? PARAMETERS.GROUP_ID.isNull() : PARAMETERS.GROUP_ID.eq(owner.groupId());
         Condition node = owner.nodeId() == null ? PARAMETERS.NODE_ID.isNull()
                 : PARAMETERS.NODE_ID.eq(owner.nodeId().value());
-        return group.and(node);
+        return group.and(node).and(PARAMETERS.ORGANIZATION_ID.eq(owner.organization().value()));
     }
 
     private static StoredParameter stored(Record row) {
         ParametersRecord r = row.into(PARAMETERS);
-        ParameterOwner owner = new ParameterOwner(r.getGroupId(), r.getNodeId() == null ? null : new NodeId(r.getNodeId()));
+        ParameterOwner owner = new ParameterOwner(new OrganizationId(r.getOrganizationId()), r.getGroupId(),
+                r.getNodeId() == null ? null : new NodeId(r.getNodeId()));
         SecretCipher.Sealed sealed = r.getSecret() ? new SecretCipher.Sealed(r.getKeyId(), r.getCiphertext()) : null;
         return new StoredParameter(owner, r.getKey(), r.getSecret(), r.getValue(), sealed,
                 r.getUpdatedAt().toInstant());

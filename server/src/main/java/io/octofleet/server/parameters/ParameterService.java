@@ -52,34 +52,28 @@ public class ParameterService {
         }
     }
 
-    /** @throws ApiException not-found for an unknown owner or a key it does not set */
+    // The owners passed in exist and are the caller's to see: the controller resolved them within the caller's scope.
+
+    /** @throws ApiException not-found for a key the owner does not set */
     Parameter find(ParameterOwner owner, String key) {
-        return repository.find(owner, key).map(StoredParameter::shown).orElseThrow(() -> {
-            requireExists(owner);
-            return ApiException.notFound("parameter " + key + " of " + owner.describe());
-        });
+        return repository.find(owner, key).map(StoredParameter::shown).orElseThrow(() ->
+                ApiException.notFound("parameter " + key + " of " + owner.describe()));
     }
 
-    /** The owner's own parameters by key. @throws ApiException not-found for an unknown group or node */
+    /** The owner's own parameters by key. */
     List<Parameter> list(ParameterOwner owner) {
-        List<Parameter> own = repository.list(owner).stream().map(StoredParameter::shown).toList();
-        if (own.isEmpty()) {
-            requireExists(owner);
-        }
-        return own;
+        return repository.list(owner).stream().map(StoredParameter::shown).toList();
     }
 
-    /** @throws ApiException not-found for an unknown owner or a key it does not set */
+    /** @throws ApiException not-found for a key the owner does not set */
     void delete(ParameterOwner owner, String key) {
         if (!repository.delete(owner, key)) {
-            requireExists(owner);
             throw ApiException.notFound("parameter " + key + " of " + owner.describe());
         }
     }
 
     /** The node's inherited view as the API shows it: secrets without their value. */
     List<EffectiveParameter> effective(NodeId node) {
-        requireExists(ParameterOwner.node(node));
         return resolve(node, false).entrySet().stream()
                 .map(e -> new EffectiveParameter(e.getKey(), e.getValue().secret() ? null : e.getValue().value(),
                         e.getValue().secret(), e.getValue().source()))
@@ -120,15 +114,15 @@ public class ParameterService {
     }
 
     /**
-     * The inherited view of every node, as the API may show it: a secret keeps its key, its source and
+     * The inherited view of the nodes {@code nodes} (a condition on {@code nodes}) selects, as the API may show it: a secret keeps its key, its source and
      * {@code secret = true}, but its value is null and is never decrypted. Nodes without parameters are absent. Two
      * queries whatever the size of the fleet: the rules of the dynamic groups that set parameters, then every
      * applicable (node, parameter) pair, membership evaluated by PostgreSQL. For exports such as the Ansible
      * inventory, which must not carry secrets.
      */
-    public Map<NodeId, Map<String, EffectiveParameter>> effectiveWithoutSecretsForAll() {
+    public Map<NodeId, Map<String, EffectiveParameter>> effectiveWithoutSecrets(Condition nodes) {
         Map<NodeId, Map<String, EffectiveParameter>> all = new LinkedHashMap<>();
-        for (Map.Entry<NodeId, StoredParameter> row : repository.applicableToEveryNode(dynamicMemberships())) {
+        for (Map.Entry<NodeId, StoredParameter> row : repository.applicableToEveryNode(nodes, dynamicMemberships())) {
             StoredParameter p = row.getValue();
             // Rows come in precedence order per node: the first one of a key wins, a secret included, so a secret
             // set on the node hides a plain group value of the same key instead of letting it through.
@@ -156,13 +150,5 @@ public class ParameterService {
             winners.put(p.key(), new ResolvedParameter(value, p.secret(), p.owner().source()));
         }
         return winners;
-    }
-
-    private void requireExists(ParameterOwner owner) {
-        if (owner.groupId() != null) {
-            groups.find(owner.groupId()); // throws not-found
-        } else if (owner.nodeId() != null && !nodes.exists(owner.nodeId())) {
-            throw ApiException.notFound(owner.describe());
-        }
     }
 }

@@ -16,7 +16,7 @@ import java.util.UUID;
  * @param lastError why the last firing started no job; null when it did
  */
 @Serdeable
-public record Schedule(UUID id, String name, String cron, String timeZone, boolean enabled, JobRequest job,
+public record Schedule(UUID id, String organization, String name, String cron, String timeZone, boolean enabled, JobRequest job,
                        @Nullable Instant nextFireAt, @Nullable Instant lastFiredAt, @Nullable UUID lastJobId,
                        @Nullable String lastError, String createdBy, Instant createdAt) {
 }

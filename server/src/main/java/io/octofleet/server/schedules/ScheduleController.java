@@ -1,5 +1,9 @@
 package io.octofleet.server.schedules;
 
+import io.micronaut.http.HttpRequest;
+import io.octofleet.server.audit.AuditLog;
+import io.octofleet.server.organizations.OrganizationId;
+import io.octofleet.server.organizations.Organizations;
 import io.octofleet.server.auth.Permission;
 import io.octofleet.server.auth.RequiresPermission;
 import io.micronaut.core.annotation.Nullable;
@@ -31,47 +35,59 @@ import java.util.UUID;
 final class ScheduleController {
     private final ScheduleService schedules;
 
-    ScheduleController(ScheduleService schedules) {
+    private final Organizations organizations;
+
+    ScheduleController(ScheduleService schedules, Organizations organizations) {
         this.schedules = schedules;
+        this.organizations = organizations;
     }
 
     /** POST and PUT body. */
     @Serdeable
     record ScheduleRequest(@Nullable String name, @Nullable String cron, @Nullable String timeZone,
-                           @Nullable Boolean enabled, @Nullable JobRequest job) {
+                           @Nullable Boolean enabled, @Nullable JobRequest job, @Nullable String organization) {
     }
 
     @RequiresPermission(Permission.SCHEDULES_MANAGE)
     @Post
-    HttpResponse<Schedule> create(@Body ScheduleRequest request, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        Schedule created = schedules.create(request, operator.username());
+    HttpResponse<Schedule> create(@Body ScheduleRequest request, HttpRequest<?> http,
+                                  @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        OrganizationId organization = operator.organizationFor(Permission.SCHEDULES_MANAGE, request.organization(),
+                organizations);
+        AuditLog.describe(http, organization, null, null);
+        Schedule created = schedules.create(organization, request, operator.username());
         return HttpResponse.created(created).header("Location", "/api/v1/schedules/" + created.id());
     }
 
     @RequiresPermission(Permission.JOBS_READ)
     @Get
-    Page<Schedule> list() {
-        List<Schedule> all = schedules.list();
+    Page<Schedule> list(@RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        List<Schedule> all = schedules.list(operator.scope(Permission.JOBS_READ));
         return new Page<>(all, all.size());
     }
 
     @RequiresPermission(Permission.JOBS_READ)
     @Get("/{id}")
-    Schedule get(@PathVariable String id) {
-        return schedules.get(id(id));
+    Schedule get(@PathVariable String id, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        return schedules.get(id(id), operator.scope(Permission.JOBS_READ));
     }
 
     @RequiresPermission(Permission.SCHEDULES_MANAGE)
     @Put("/{id}")
-    Schedule replace(@PathVariable String id, @Body ScheduleRequest request) {
-        return schedules.replace(id(id), request);
+    Schedule replace(@PathVariable String id, @Body ScheduleRequest request, HttpRequest<?> http,
+                     @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        Operator.Scope scope = operator.scope(Permission.SCHEDULES_MANAGE);
+        AuditLog.describe(http, schedules.organizationOf(id(id), scope), null, null);
+        return schedules.replace(id(id), scope, request);
     }
 
     @RequiresPermission(Permission.SCHEDULES_MANAGE)
     @Delete("/{id}")
     @Status(HttpStatus.NO_CONTENT)
-    void delete(@PathVariable String id) {
-        schedules.delete(id(id));
+    void delete(@PathVariable String id, HttpRequest<?> http, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        Operator.Scope scope = operator.scope(Permission.SCHEDULES_MANAGE);
+        AuditLog.describe(http, schedules.organizationOf(id(id), scope), null, null);
+        schedules.delete(id(id), scope);
     }
 
     private static UUID id(String text) {

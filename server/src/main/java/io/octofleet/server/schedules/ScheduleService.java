@@ -1,5 +1,10 @@
 package io.octofleet.server.schedules;
 
+import io.octofleet.server.auth.Operator;
+import io.octofleet.server.organizations.OrganizationId;
+import io.octofleet.server.organizations.Organizations;
+import org.jooq.Condition;
+import org.jooq.impl.DSL;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.scheduling.annotation.Scheduled;
@@ -39,19 +44,22 @@ public class ScheduleService {
     private final DSLContext dsl;
     private final JobService jobs;
     private final JsonMapper json;
+    private final Organizations organizations;
 
-    ScheduleService(DSLContext dsl, JobService jobs, JsonMapper json) {
+    ScheduleService(DSLContext dsl, JobService jobs, JsonMapper json, Organizations organizations) {
         this.dsl = dsl;
         this.jobs = jobs;
         this.json = json;
+        this.organizations = organizations;
     }
 
-    Schedule create(ScheduleController.ScheduleRequest request, String createdBy) {
+    Schedule create(OrganizationId organization, ScheduleController.ScheduleRequest request, String createdBy) {
         Valid v = validate(request);
         UUID id = UUID.randomUUID();
         try {
             dsl.insertInto(SCHEDULES)
                     .set(SCHEDULES.ID, id)
+                    .set(SCHEDULES.ORGANIZATION_ID, organization.value())
                     .set(SCHEDULES.NAME, v.name())
                     .set(SCHEDULES.CRON, v.cron().expression())
                     .set(SCHEDULES.TIME_ZONE, v.cron().zone().getId())
@@ -65,19 +73,35 @@ public class ScheduleService {
         }
         LOG.info("Schedule {} ({}, '{}' {}) created by {}", id, v.name(), v.cron().expression(), v.cron().zone(),
                 createdBy);
-        return get(id);
+        return get(id, DSL.noCondition());
     }
 
-    List<Schedule> list() {
-        return dsl.selectFrom(SCHEDULES).orderBy(SCHEDULES.NAME).fetch(this::view);
+    /** The schedules of the organizations wholly in {@code scope}. */
+    List<Schedule> list(Operator.Scope scope) {
+        return dsl.selectFrom(SCHEDULES).where(scope.wholeOrganizations(SCHEDULES.ORGANIZATION_ID))
+                .orderBy(SCHEDULES.NAME).fetch(this::view);
     }
 
-    Schedule get(UUID id) {
-        return dsl.selectFrom(SCHEDULES).where(SCHEDULES.ID.eq(id)).fetchOptional(this::view)
+    /** @throws ApiException not-found, also for a schedule outside {@code scope} */
+    Schedule get(UUID id, Operator.Scope scope) {
+        return get(id, scope.wholeOrganizations(SCHEDULES.ORGANIZATION_ID));
+    }
+
+    private Schedule get(UUID id, Condition visible) {
+        return dsl.selectFrom(SCHEDULES).where(SCHEDULES.ID.eq(id)).and(visible).fetchOptional(this::view)
                 .orElseThrow(() -> ApiException.notFound("schedule " + id));
     }
 
-    Schedule replace(UUID id, ScheduleController.ScheduleRequest request) {
+    /** The organization of a schedule in {@code scope}. @throws ApiException not-found */
+    OrganizationId organizationOf(UUID id, Operator.Scope scope) {
+        return dsl.select(SCHEDULES.ORGANIZATION_ID).from(SCHEDULES).where(SCHEDULES.ID.eq(id))
+                .and(scope.wholeOrganizations(SCHEDULES.ORGANIZATION_ID))
+                .fetchOptional(r -> new OrganizationId(r.value1()))
+                .orElseThrow(() -> ApiException.notFound("schedule " + id));
+    }
+
+    Schedule replace(UUID id, Operator.Scope scope, ScheduleController.ScheduleRequest request) {
+        organizationOf(id, scope);
         Valid v = validate(request);
         int updated;
         try {
@@ -96,11 +120,12 @@ public class ScheduleService {
         if (updated == 0) {
             throw ApiException.notFound("schedule " + id);
         }
-        return get(id);
+        return get(id, DSL.noCondition());
     }
 
-    void delete(UUID id) {
-        if (dsl.deleteFrom(SCHEDULES).where(SCHEDULES.ID.eq(id)).execute() == 0) {
+    void delete(UUID id, Operator.Scope scope) {
+        if (dsl.deleteFrom(SCHEDULES).where(SCHEDULES.ID.eq(id))
+                .and(scope.wholeOrganizations(SCHEDULES.ORGANIZATION_ID)).execute() == 0) {
             throw ApiException.notFound("schedule " + id);
         }
     }
@@ -137,7 +162,9 @@ public class ScheduleService {
         String error = null;
         try {
             JobRequest template = json.readValue(due.getTemplate().data(), Argument.of(JobRequest.class));
-            Job job = jobs.start(template, "schedule:" + due.getName(), due.getId());
+            // the schedule's organization, whatever the template says; schedules:manage covers the whole of it
+            Job job = jobs.start(template, new OrganizationId(due.getOrganizationId()), null,
+                    "schedule:" + due.getName(), due.getId());
             jobId = job.id().value();
             LOG.info("Schedule {} ({}) started job {}", due.getId(), due.getName(), jobId);
         } catch (ApiException e) {
@@ -177,7 +204,7 @@ public class ScheduleService {
 
     private Schedule view(SchedulesRecord r) {
         try {
-            return new Schedule(r.getId(), r.getName(), r.getCron(), r.getTimeZone(), r.getEnabled(),
+            return new Schedule(r.getId(), organizations.name(r.getOrganizationId()), r.getName(), r.getCron(), r.getTimeZone(), r.getEnabled(),
                     json.readValue(r.getTemplate().data(), Argument.of(JobRequest.class)),
                     instant(r.getNextFireAt()), instant(r.getLastFiredAt()), r.getLastJobId(), r.getLastError(),
                     r.getCreatedBy(), r.getCreatedAt().toInstant());

@@ -87,7 +87,7 @@ class AgentSessionTest {
     @BeforeEach
     void connect() {
         node = NodeId.random();
-        nodes.create(node, "session-host", "1.0", null);
+        nodes.create(node, io.octofleet.server.organizations.OrganizationId.DEFAULT, "session-host", "1.0", null);
         caller = node;
         channel = InProcessChannelBuilder.forName(NAME).build();
         session = AgentSessionGrpc.newStub(channel).connect(new StreamObserver<>() {

@@ -1,5 +1,8 @@
 package io.octofleet.server.enrollment;
 
+import io.octofleet.server.auth.Operator;
+import io.octofleet.server.organizations.OrganizationId;
+
 import io.octofleet.server.TestServer;
 import io.octofleet.server.nodes.NodeId;
 import io.octofleet.server.nodes.NodeService;
@@ -32,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Enrollment rules against the real database and the real CA. */
 class EnrollmentServiceTest {
+    static final Operator.Scope EVERYWHERE = new Operator.Scope(true, java.util.Set.of(), java.util.Map.of());
     static TestServer server;
     static EnrollmentService enrollment;
     static EnrollmentTokenService tokens;
@@ -56,7 +60,7 @@ class EnrollmentServiceTest {
 
     @Test
     void enrollCreatesNodeWithActiveClientCertificate() throws Exception {
-        String secret = tokens.create(null, null, "test").secret();
+        String secret = tokens.create(OrganizationId.DEFAULT, null, null, "test").secret();
         EnrollmentService.Enrolled enrolled = enrollment.enroll(secret, csr(), "host-a", "1.0", "127.0.0.1");
 
         assertThat(nodes.exists(enrolled.node())).isTrue();
@@ -67,7 +71,7 @@ class EnrollmentServiceTest {
 
     @Test
     void singleUseTokenIsRefusedTheSecondTime() throws Exception {
-        String secret = tokens.create(null, null, "test").secret();
+        String secret = tokens.create(OrganizationId.DEFAULT, null, null, "test").secret();
         enrollment.enroll(secret, csr(), "host-b", "1.0", "127.0.0.1");
 
         assertThatThrownBy(() -> enrollment.enroll(secret, csr(), "host-b2", "1.0", "127.0.0.1"))
@@ -82,39 +86,39 @@ class EnrollmentServiceTest {
         assertThatThrownBy(() -> enrollment.enroll("oft_nonsense", csr(), "h", "1.0", "127.0.0.1"))
                 .hasMessage(TokenRefusal.UNKNOWN.message());
 
-        var expired = tokens.create(null, null, "test");
+        var expired = tokens.create(OrganizationId.DEFAULT, null, null, "test");
         dsl.update(ENROLLMENT_TOKENS).set(ENROLLMENT_TOKENS.EXPIRES_AT, OffsetDateTime.now().minusMinutes(1))
                 .where(ENROLLMENT_TOKENS.ID.eq(expired.token().id())).execute();
         assertThatThrownBy(() -> enrollment.enroll(expired.secret(), csr(), "h", "1.0", "127.0.0.1"))
                 .hasMessage(TokenRefusal.EXPIRED.message());
 
-        var revoked = tokens.create(null, null, "test");
-        tokens.revoke(revoked.token().id(), "test");
+        var revoked = tokens.create(OrganizationId.DEFAULT, null, null, "test");
+        tokens.revoke(revoked.token().id(), EVERYWHERE, "test");
         assertThatThrownBy(() -> enrollment.enroll(revoked.secret(), csr(), "h", "1.0", "127.0.0.1"))
                 .hasMessage(TokenRefusal.REVOKED.message());
     }
 
     @Test
     void garbageCsrIsRefusedAndLeavesTheTokenUnused() {
-        var token = tokens.create(null, null, "test");
+        var token = tokens.create(OrganizationId.DEFAULT, null, null, "test");
         assertThatThrownBy(() -> enrollment.enroll(token.secret(), new byte[] {1, 2, 3}, "h", "1.0", "127.0.0.1"))
                 .isInstanceOf(EnrollmentRefusedException.class)
                 .satisfies(e -> assertThat(((EnrollmentRefusedException) e).kind())
                         .isEqualTo(EnrollmentRefusedException.Kind.INVALID_ARGUMENT));
-        assertThat(tokens.list()).filteredOn(t -> t.id().equals(token.token().id()))
+        assertThat(tokens.list(EVERYWHERE)).filteredOn(t -> t.id().equals(token.token().id()))
                 .singleElement().satisfies(t -> assertThat(t.uses()).isZero());
     }
 
     @Test
     void badHostnameIsRefused() {
-        String secret = tokens.create(null, null, "test").secret();
+        String secret = tokens.create(OrganizationId.DEFAULT, null, null, "test").secret();
         assertThatThrownBy(() -> enrollment.enroll(secret, csr(), "bad host; rm -rf /", "1.0", "127.0.0.1"))
                 .hasMessageContaining("hostname");
     }
 
     @Test
     void racingAgentsCannotShareASingleUseToken() throws Exception {
-        String secret = tokens.create(null, 1, "test").secret();
+        String secret = tokens.create(OrganizationId.DEFAULT, null, 1, "test").secret();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Callable<Boolean>> attempts = new ArrayList<>();
@@ -142,7 +146,7 @@ class EnrollmentServiceTest {
 
     @Test
     void renewalIssuesANewActiveCertificate() throws Exception {
-        var enrolled = enrollment.enroll(tokens.create(null, null, "test").secret(), csr(), "host-r", "1.0", "127.0.0.1");
+        var enrolled = enrollment.enroll(tokens.create(OrganizationId.DEFAULT, null, null, "test").secret(), csr(), "host-r", "1.0", "127.0.0.1");
         IssuedCertificate renewed = enrollment.renew(enrolled.node(), csr());
         assertThat(renewed.serial()).isNotEqualTo(enrolled.certificate().serial());
         assertThat(certificates.isActive(renewed.serial(), enrolled.node())).isTrue();
@@ -150,7 +154,7 @@ class EnrollmentServiceTest {
 
     @Test
     void deletingTheNodeRevokesEveryCertificateAndRefusesRenewal() throws Exception {
-        var enrolled = enrollment.enroll(tokens.create(null, null, "test").secret(), csr(), "host-d", "1.0", "127.0.0.1");
+        var enrolled = enrollment.enroll(tokens.create(OrganizationId.DEFAULT, null, null, "test").secret(), csr(), "host-d", "1.0", "127.0.0.1");
         IssuedCertificate renewed = enrollment.renew(enrolled.node(), csr());
 
         nodes.delete(enrolled.node());
@@ -163,7 +167,7 @@ class EnrollmentServiceTest {
 
     @Test
     void certificateOfAnotherNodeIsNotActiveForThisOne() throws Exception {
-        var a = enrollment.enroll(tokens.create(null, null, "test").secret(), csr(), "host-x", "1.0", "127.0.0.1");
+        var a = enrollment.enroll(tokens.create(OrganizationId.DEFAULT, null, null, "test").secret(), csr(), "host-x", "1.0", "127.0.0.1");
         assertThat(certificates.isActive(a.certificate().serial(), NodeId.random())).isFalse();
     }
 

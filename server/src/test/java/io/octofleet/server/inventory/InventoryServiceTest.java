@@ -44,7 +44,7 @@ class InventoryServiceTest {
 
     private static NodeId enrolledNode() {
         NodeId node = NodeId.random();
-        nodes.create(node, "host-" + node.value().toString().substring(0, 8), "0.1.0", null);
+        nodes.create(node, io.octofleet.server.organizations.OrganizationId.DEFAULT, "host-" + node.value().toString().substring(0, 8), "0.1.0", null);
         return node;
     }
 

@@ -77,7 +77,7 @@ class NodeServiceTest {
         NodeId id = NodeId.random();
 
         assertThatThrownBy(() -> dsl.transaction(c -> {
-            nodes.create(c.dsl(), id, "enrolling", "0.1.0", UUID.randomUUID());
+            nodes.create(c.dsl(), id, io.octofleet.server.organizations.OrganizationId.DEFAULT, "enrolling", "0.1.0", UUID.randomUUID());
             throw new IllegalStateException("token already used up");
         })).hasMessageContaining("token already used up");
 

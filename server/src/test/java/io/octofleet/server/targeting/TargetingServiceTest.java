@@ -1,5 +1,7 @@
 package io.octofleet.server.targeting;
 
+import io.octofleet.server.organizations.OrganizationId;
+
 import io.octofleet.server.TestServer;
 import io.octofleet.server.inventory.InventoryService;
 import io.octofleet.server.inventory.SampleInventory;
@@ -62,31 +64,32 @@ class TargetingServiceTest {
         Targets targets = new Targets(List.of(bystander, tagged), List.of(staticGroup, dynamicGroup), List.of("LAB"),
                 "hostname = \"t-gpu\"");
 
-        assertThat(targeting.resolve(targets)).containsExactlyInAnyOrder(bystander, tagged, member, gpu);
+        assertThat(targeting.resolve(targets, OrganizationId.DEFAULT)).containsExactlyInAnyOrder(bystander, tagged, member, gpu);
     }
 
     @Test
     void eachKindOfTargetAloneSelectsOnlyItsNodes() {
-        assertThat(targeting.resolve(new Targets(List.of(member), null, null, null))).containsExactly(member);
-        assertThat(targeting.resolve(new Targets(null, List.of(staticGroup), null, null))).containsExactly(member);
-        assertThat(targeting.resolve(new Targets(null, List.of(dynamicGroup), null, null))).containsExactly(gpu);
-        assertThat(targeting.resolve(new Targets(null, null, List.of("lab", "nope"), null))).containsExactly(tagged);
-        assertThat(targeting.resolve(new Targets(null, null, null, "hostname ~ \"t-b*\""))).containsExactly(bystander);
+        assertThat(targeting.resolve(new Targets(List.of(member), null, null, null), OrganizationId.DEFAULT)).containsExactly(member);
+        assertThat(targeting.resolve(new Targets(null, List.of(staticGroup), null, null), OrganizationId.DEFAULT)).containsExactly(member);
+        assertThat(targeting.resolve(new Targets(null, List.of(dynamicGroup), null, null), OrganizationId.DEFAULT)).containsExactly(gpu);
+        assertThat(targeting.resolve(new Targets(null, null, List.of("lab", "nope"), null), OrganizationId.DEFAULT)).containsExactly(tagged);
+        assertThat(targeting.resolve(new Targets(null, null, null, "hostname ~ \"t-b*\""), OrganizationId.DEFAULT)).containsExactly(bystander);
     }
 
     @Test
     void nothingTargetedAndUnknownNodesResolveToNothing() {
-        assertThat(targeting.resolve(new Targets(null, null, null, " "))).isEmpty();
-        assertThat(targeting.resolve(new Targets(List.of(NodeId.random()), List.of(), List.of(), null))).isEmpty();
+        assertThat(targeting.resolve(new Targets(null, null, null, " "), OrganizationId.DEFAULT)).isEmpty();
+        assertThatThrownBy(() -> targeting.resolve(new Targets(List.of(NodeId.random()), List.of(), List.of(), null),
+                OrganizationId.DEFAULT)).hasMessageContaining("not found");
     }
 
     @Test
     void unknownGroupIsNotFoundAndBadQueryCarriesItsPosition() {
         UUID stranger = UUID.randomUUID();
 
-        assertThatThrownBy(() -> targeting.resolve(new Targets(null, List.of(stranger), null, null)))
+        assertThatThrownBy(() -> targeting.resolve(new Targets(null, List.of(stranger), null, null), OrganizationId.DEFAULT))
                 .isInstanceOf(ApiException.class).hasMessage("group " + stranger + " not found");
-        assertThatThrownBy(() -> targeting.resolve(new Targets(null, null, null, "tag = ")))
+        assertThatThrownBy(() -> targeting.resolve(new Targets(null, null, null, "tag = "), OrganizationId.DEFAULT))
                 .isInstanceOfSatisfying(RuleException.class, e -> assertThat(e.position()).isEqualTo(6));
     }
 }

@@ -14,7 +14,7 @@ import java.util.Base64;
  * parameters travel with each hash and can be raised later without breaking existing accounts.
  */
 @Singleton
-final class PasswordHasher {
+public final class PasswordHasher {
     // OWASP's minimum recommendation for argon2id: 19 MiB, 2 iterations, 1 lane.
     private static final int MEMORY_KIB = 19 * 1024;
     private static final int ITERATIONS = 2;
@@ -25,7 +25,7 @@ final class PasswordHasher {
 
     private final SecureRandom random = new SecureRandom();
 
-    String hash(String password) {
+    public String hash(String password) {
         byte[] salt = new byte[16];
         random.nextBytes(salt);
         byte[] hash = argon2(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM);
@@ -33,7 +33,7 @@ final class PasswordHasher {
                 + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
     }
 
-    boolean verify(String password, String encoded) {
+    public boolean verify(String password, String encoded) {
         String[] parts = encoded.split("\\$");
         // ["", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash]
         if (parts.length != 6 || !parts[1].equals("argon2id")) {

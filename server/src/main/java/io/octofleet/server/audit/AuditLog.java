@@ -83,7 +83,9 @@ public class AuditLog {
 
     public RecentFailures recentLoginFailures(String username, String sourceAddress, Duration window) {
         var since = Instant.now().minus(window).atOffset(ZoneOffset.UTC);
-        var failed = AUDIT_LOG.ACTION.eq("login_failed").and(AUDIT_LOG.AT.ge(since));
+        // a directory that could not be asked (503) is not the user's failure
+        var failed = AUDIT_LOG.ACTION.eq("login_failed").and(AUDIT_LOG.AT.ge(since))
+                .and(AUDIT_LOG.HTTP_STATUS.isNull().or(AUDIT_LOG.HTTP_STATUS.ne(503)));
         var counts = dsl.select(
                         DSL.count().filterWhere(AUDIT_LOG.TARGET.eq(username)),
                         DSL.count().filterWhere(AUDIT_LOG.SOURCE_ADDRESS.eq(sourceAddress)))

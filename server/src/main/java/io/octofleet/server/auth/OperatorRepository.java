@@ -83,6 +83,12 @@ public final class OperatorRepository {
                 .fetchOptional(r -> new Operator(r.value1(), r.value2(), grants(r.value1())));
     }
 
+    /** The username of the user, unless they are disabled or gone. */
+    public Optional<String> enabledUser(UUID userId) {
+        return dsl.select(OPERATORS.USERNAME).from(OPERATORS).where(OPERATORS.ID.eq(userId))
+                .and(OPERATORS.DISABLED_AT.isNull()).fetchOptional(r -> r.value1());
+    }
+
     /** All the user's role bindings as grants (manual and mapped alike). */
     public List<Operator.Grant> grants(UUID userId) {
         return dsl.select(ROLE_BINDINGS.ORGANIZATION_ID, ROLE_BINDINGS.GROUP_ID, ROLES.PERMISSIONS)
@@ -104,6 +110,13 @@ public final class OperatorRepository {
 
     void deleteSession(byte[] tokenSha256) {
         dsl.deleteFrom(OPERATOR_SESSIONS).where(OPERATOR_SESSIONS.TOKEN_SHA256.eq(tokenSha256)).execute();
+    }
+
+    /** Deletes the session; returns the auth source it was opened through, if any. */
+    Optional<UUID> deleteSessionReturningSource(byte[] tokenSha256) {
+        return dsl.deleteFrom(OPERATOR_SESSIONS).where(OPERATOR_SESSIONS.TOKEN_SHA256.eq(tokenSha256))
+                .returning(OPERATOR_SESSIONS.SOURCE_ID).fetchOptional()
+                .map(r -> r.getSourceId());
     }
 
     /** Ends every session of a user (disabled, deleted, password changed). */

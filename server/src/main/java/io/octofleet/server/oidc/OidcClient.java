@@ -67,6 +67,16 @@ public final class OidcClient {
         return new OidcClient(OidcProvider.discover(settings));
     }
 
+    /** The provider's RP-initiated logout endpoint ({@code end_session_endpoint}), if it publishes one. */
+    public java.util.Optional<URI> endSessionEndpoint() {
+        return java.util.Optional.ofNullable(provider.metadata().getEndSessionEndpointURI());
+    }
+
+    /** The client id at the provider. */
+    public String clientId() {
+        return settings.clientId();
+    }
+
     /** Starts a login: a fresh state, nonce and PKCE verifier, and the URI to send the browser to. */
     public LoginStart begin() {
         State state = new State();

@@ -36,7 +36,7 @@ import java.util.HexFormat;
  */
 @Context
 @Order(Ordered.HIGHEST_PRECEDENCE)
-final class SecretCipher {
+public final class SecretCipher {
     static final String KEY_FILE = "secret.key";
     static final int KEY_BYTES = 32;
     private static final int NONCE_BYTES = 12;
@@ -44,7 +44,7 @@ final class SecretCipher {
     private static final Logger LOG = LoggerFactory.getLogger(SecretCipher.class);
 
     /** A sealed value: the id of the key that sealed it and nonce || ciphertext || tag. */
-    record Sealed(String keyId, byte[] bytes) {
+    public record Sealed(String keyId, byte[] bytes) {
     }
 
     private final SecretKeySpec key;
@@ -69,7 +69,7 @@ final class SecretCipher {
         return keyId;
     }
 
-    Sealed seal(String plaintext, String context) {
+    public Sealed seal(String plaintext, String context) {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         try {
@@ -86,7 +86,7 @@ final class SecretCipher {
     /**
      * @throws IllegalStateException when the value was sealed with another key, for another context, or was altered
      */
-    String open(Sealed sealed, String context) {
+    public String open(Sealed sealed, String context) {
         if (!keyId.equals(sealed.keyId())) {
             throw new IllegalStateException("secret " + context + " was sealed with key " + sealed.keyId()
                     + ", but the configured key is " + keyId + " (was OCTOFLEET_SECRET_KEY or secret.key changed?)");

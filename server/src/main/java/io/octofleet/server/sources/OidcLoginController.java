@@ -63,7 +63,7 @@ final class OidcLoginController {
     }
 
     @Anonymous // the way in: the browser has no session yet
-    @Get("/{source}/login{?returnTo}")
+    @Get(value = "/{source}/login{?returnTo}", produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_HTML})
     HttpResponse<?> login(@PathVariable String source, @Nullable @QueryValue String returnTo) {
         AuthSource oidc = enabledOidc(source);
         String back = returnTo == null || returnTo.isBlank() ? "/" : returnTo;
@@ -93,7 +93,7 @@ final class OidcLoginController {
      * ({@code #session=ofs_…&expiresAt=…}), which browsers never send to a server.
      */
     @Anonymous // the provider's redirect: the state, not a session, proves whose login this is
-    @Get("/{source}/callback")
+    @Get(value = "/{source}/callback", produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_HTML})
     HttpResponse<?> callback(@PathVariable String source, HttpRequest<?> http) {
         String from = AuditLog.sourceAddress(http);
         AuthSource oidc = enabledOidc(source);

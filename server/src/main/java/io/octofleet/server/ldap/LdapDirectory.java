@@ -92,6 +92,25 @@ public final class LdapDirectory implements AutoCloseable {
     }
 
     /**
+     * The user as the directory has them now, found and read with the service account alone (no password): for a
+     * scheduled re-evaluation of group memberships between logins.
+     *
+     * @return empty when the directory no longer has the user
+     * @throws DirectoryUnavailableException as {@link #authenticate}
+     */
+    public Optional<DirectoryUser> lookup(String username) {
+        Optional<SearchResultEntry> found = findUser(pool, username, "find user");
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(toUser(found.get(), username, groups.groupsOf(pool, found.get())));
+        } catch (LDAPException e) {
+            throw unavailable("group search for " + found.get().getDN(), e);
+        }
+    }
+
+    /**
      * Walks the steps a login takes — connect, service bind, find {@code username}, read its groups — on fresh
      * connections (not the pool), and says which step failed and why. Checks no user password. Never throws for a
      * directory problem; that is what the result reports.

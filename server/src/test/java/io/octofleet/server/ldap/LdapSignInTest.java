@@ -28,7 +28,8 @@ class LdapSignInTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of("octofleet.auth.lockout-failures", "100"));
+        server = TestServer.start(Map.of("octofleet.auth.lockout-failures", "100",
+                "octofleet.auth.ldap-sync-interval", "1h")); // on, but run by hand below
         directory = TestDirectory.start();
         HttpResponse<String> created = server.post("/api/v1/auth-sources", source("corp-ldap", "none",
                 directory.url().toString(), null));
@@ -112,6 +113,27 @@ class LdapSignInTest {
         assertThat(roles).hasSize(1);
         assertThat(roles.get(0).get("role").asText()).isEqualTo("auditor");
         assertThat(roles.get(0).get("origin").asText()).isEqualTo("manual");
+    }
+
+    @Test
+    void theScheduledSyncTakesAMappedRoleFromAUserWhoLeftTheGroupWithoutWaitingForTheirNextSignIn()
+            throws Exception {
+        String erin = "uid=erin,ou=people," + TestDirectory.BASE;
+        directory.server.add("dn: " + erin, "objectClass: inetOrgPerson", "uid: erin", "cn: Erin", "sn: E",
+                "userPassword: erins-secret");
+        directory.server.add("dn: cn=oncall," + TestDirectory.GROUPS, "objectClass: groupOfNames", "cn: oncall",
+                "member: " + erin);
+        assertThat(server.post("/api/v1/auth-sources/" + sourceId + "/mappings",
+                "{\"group\":\"oncall\",\"role\":\"operator\",\"organization\":\"default\"}").statusCode())
+                .isEqualTo(201);
+        String token = json(login("erin", "erins-secret").body()).get("token").asText();
+        assertThat(as(token, "GET", "/api/v1/nodes", null).statusCode()).isEqualTo(200);
+
+        directory.server.modify("dn: cn=oncall," + TestDirectory.GROUPS, "changetype: modify", "delete: member",
+                "member: " + erin);
+        server.bean(io.octofleet.server.sources.LdapGroupSync.class).syncAll();
+        // the session is still valid, but the role is gone
+        assertThat(as(token, "GET", "/api/v1/nodes", null).statusCode()).isEqualTo(403);
     }
 
     @Test

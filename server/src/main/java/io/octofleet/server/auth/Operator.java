@@ -46,6 +46,17 @@ public record Operator(UUID id, String username, List<Grant> grants) {
         return grants.stream().anyMatch(g -> g.organization() == null && g.permissions().contains(permission));
     }
 
+    /**
+     * For server-wide things (organizations, roles, auth sources): the permission must be held in every
+     * organization. @throws ApiException forbidden saying so
+     */
+    public void requireEverywhere(Permission permission, String what) {
+        if (!holdsEverywhere(permission)) {
+            throw new ApiException(HttpStatus.FORBIDDEN, "forbidden", what + " are server-wide: this needs "
+                    + permission + " in every organization");
+        }
+    }
+
     /** Whether the operator holds the permission on the whole of the organization (not only a group of it). */
     public boolean allows(Permission permission, OrganizationId organization) {
         return grants.stream().anyMatch(g -> g.groupId() == null && g.permissions().contains(permission)

@@ -78,7 +78,7 @@ final class OrganizationController {
     @Post
     HttpResponse<Organization> create(@Body OrganizationRequest request, HttpRequest<?> http,
                                       @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "organizations");
         String name = request.name() == null ? "" : request.name();
         if (!NAME.matcher(name).matches()) {
             throw ApiException.invalid("name must be 1-63 lowercase letters, digits or '-', starting with a letter "
@@ -101,7 +101,7 @@ final class OrganizationController {
     @Put("/{name}")
     Organization update(@PathVariable String name, @Body OrganizationRequest request, HttpRequest<?> http,
                         @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "organizations");
         Organization before = get(name, operator);
         if (request.name() != null && !request.name().equals(name)) {
             throw ApiException.invalid("an organization cannot be renamed (its name is in tokens and scripts); "
@@ -120,7 +120,7 @@ final class OrganizationController {
     @Status(HttpStatus.NO_CONTENT)
     void delete(@PathVariable String name, HttpRequest<?> http,
                 @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "organizations");
         Organization before = get(name, operator);
         OrganizationId id = visible(name, operator);
         if (id.equals(OrganizationId.DEFAULT)) {
@@ -146,12 +146,6 @@ final class OrganizationController {
                 .orElseThrow(() -> ApiException.notFound("organization '" + name + "'"));
     }
 
-    private static void requireEverywhere(Operator operator) {
-        if (!operator.holdsEverywhere(Permission.SETTINGS_MANAGE)) {
-            throw new ApiException(HttpStatus.FORBIDDEN, "forbidden",
-                    "organizations are managed by holders of settings:manage in every organization");
-        }
-    }
 
     private static String description(@Nullable String description) {
         String text = description == null ? "" : description.strip();

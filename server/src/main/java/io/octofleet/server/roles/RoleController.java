@@ -59,7 +59,7 @@ final class RoleController {
     @Post
     HttpResponse<Role> create(@Body RoleRequest request, HttpRequest<?> http,
                               @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "roles");
         Role role = roles.create(request.name(), request.description(), request.permissions());
         AuditLog.describe(http, null, null, role);
         return HttpResponse.created(role).header("Location", "/api/v1/roles/" + role.name());
@@ -69,7 +69,7 @@ final class RoleController {
     @Put("/{name}")
     Role update(@PathVariable String name, @Body RoleRequest request, HttpRequest<?> http,
                 @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "roles");
         Role before = get(name);
         Role after = roles.update(name, request.description(), request.permissions());
         AuditLog.describe(http, null, before, after);
@@ -81,14 +81,8 @@ final class RoleController {
     @Status(HttpStatus.NO_CONTENT)
     void delete(@PathVariable String name, HttpRequest<?> http,
                 @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "roles");
         AuditLog.describe(http, null, roles.delete(name), null);
     }
 
-    static void requireEverywhere(Operator operator) {
-        if (!operator.holdsEverywhere(Permission.SETTINGS_MANAGE)) {
-            throw new ApiException(HttpStatus.FORBIDDEN, "forbidden",
-                    "roles are server-wide: this needs settings:manage in every organization");
-        }
-    }
 }

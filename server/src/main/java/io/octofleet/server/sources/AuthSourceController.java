@@ -77,7 +77,7 @@ final class AuthSourceController {
     @RequiresPermission(Permission.SETTINGS_MANAGE)
     @Get
     Page<AuthSource> list(@RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "auth sources");
         List<AuthSource> all = sources.list();
         return new Page<>(all, all.size());
     }
@@ -85,7 +85,7 @@ final class AuthSourceController {
     @RequiresPermission(Permission.SETTINGS_MANAGE)
     @Get("/{id}")
     AuthSource get(@PathVariable String id, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "auth sources");
         return sources.require(id);
     }
 
@@ -93,7 +93,7 @@ final class AuthSourceController {
     @Post
     HttpResponse<AuthSource> create(@Body SourceRequest request, HttpRequest<?> http,
                                     @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "auth sources");
         AuthSource created = sources.create(request);
         AuditLog.describe(http, null, null, created);
         return HttpResponse.created(created).header("Location", "/api/v1/auth-sources/" + created.id());
@@ -103,7 +103,7 @@ final class AuthSourceController {
     @Put("/{id}")
     AuthSource update(@PathVariable String id, @Body SourceRequest request, HttpRequest<?> http,
                       @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "auth sources");
         AuthSource before = sources.require(id);
         AuthSource after = sources.update(before, request);
         AuditLog.describe(http, null, before, after);
@@ -114,7 +114,7 @@ final class AuthSourceController {
     @Delete("/{id}")
     @Status(HttpStatus.NO_CONTENT)
     void delete(@PathVariable String id, HttpRequest<?> http, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "auth sources");
         AuthSource before = sources.require(id);
         sources.delete(before);
         AuditLog.describe(http, null, before, null);
@@ -128,7 +128,7 @@ final class AuthSourceController {
     @Post("/{id}/test")
     TestResult test(@PathVariable String id, @Nullable @Body TestRequest request,
                     @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "auth sources");
         AuthSource source = sources.require(id);
         if (source.ldap()) {
             String username = request == null ? null : request.username();
@@ -153,7 +153,7 @@ final class AuthSourceController {
     @Get("/{id}/mappings")
     Page<GroupMappings.Mapping> mappings(@PathVariable String id,
                                          @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "auth sources");
         List<GroupMappings.Mapping> all = mappings.list(sources.require(id));
         return new Page<>(all, all.size());
     }
@@ -163,7 +163,7 @@ final class AuthSourceController {
     HttpResponse<GroupMappings.Mapping> addMapping(@PathVariable String id,
                                                    @Body GroupMappings.MappingRequest request, HttpRequest<?> http,
                                                    @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "auth sources");
         GroupMappings.Mapping created = mappings.create(sources.require(id), request);
         AuditLog.describe(http, null, null, created);
         return HttpResponse.created(created);
@@ -174,14 +174,8 @@ final class AuthSourceController {
     @Status(HttpStatus.NO_CONTENT)
     void deleteMapping(@PathVariable String id, @PathVariable String mappingId, HttpRequest<?> http,
                        @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        requireEverywhere(operator);
+        operator.requireEverywhere(Permission.SETTINGS_MANAGE, "auth sources");
         AuditLog.describe(http, null, mappings.delete(sources.require(id), mappingId), null);
     }
 
-    private static void requireEverywhere(Operator operator) {
-        if (!operator.holdsEverywhere(Permission.SETTINGS_MANAGE)) {
-            throw new ApiException(HttpStatus.FORBIDDEN, "forbidden",
-                    "auth sources are server-wide: this needs settings:manage in every organization");
-        }
-    }
 }

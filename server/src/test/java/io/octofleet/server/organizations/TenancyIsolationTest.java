@@ -127,6 +127,27 @@ class TenancyIsolationTest {
     }
 
     @Test
+    void anAuditorSeesTheAuditLogOfTheirOrganizationOnly() {
+        assertThat(as(acmeOperator, "PUT", "/api/v1/nodes/" + acmeWeb + "/tags", "{\"tags\":[\"audited\"]}")
+                .statusCode()).isEqualTo(200);
+        assertThat(server.send(server.request("/api/v1/nodes/" + globexNode + "/tags")
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"tags\":[\"secret-project\"]}"))).statusCode())
+                .isEqualTo(200);
+        user("acme-auditor", "[{\"role\":\"auditor\",\"organization\":\"acme\"}]");
+        JsonNode items = json(as(login("acme-auditor"), "GET", "/api/v1/audit?action=PUT%20/api/v1/nodes/%7Bid%7D/tags",
+                null).body()).get("items");
+        assertThat(items.toString()).contains(acmeWeb.toString()).doesNotContain(globexNode.toString());
+        for (JsonNode entry : items) {
+            assertThat(entry.get("organization").asText()).isEqualTo("acme");
+        }
+        // logins are server-wide: only an auditor of every organization reads them
+        assertThat(as(login("acme-auditor"), "GET", "/api/v1/audit?action=login", null).body())
+                .contains("\"total\":0");
+        assertThat(json(server.get("/api/v1/audit?action=login").body()).get("total").asInt()).isPositive();
+    }
+
+    @Test
     void aBindingNarrowedToANodeGroupReachesThatGroupsNodesOnly() {
         String webGroup = id(as(acmeOperator, "POST", "/api/v1/groups", "{\"name\":\"web\",\"kind\":\"static\","
                 + "\"nodeIds\":[\"" + acmeWeb + "\"]}"));

@@ -9,15 +9,12 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
-import io.micronaut.http.annotation.Status;
 import io.micronaut.serde.annotation.Serdeable;
 import io.octofleet.server.problem.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -113,7 +110,6 @@ final class LoginController {
         audit.record(username, "login", username, from, true, 200, sourceId == null ? null : "directory login");
         return session;
     }
-
 
     private ApiException refused(String username, String from, int status, String why) {
         LOG.warn("Failed login for '{}' from {}: {}", username, from, why);

@@ -57,10 +57,6 @@ public final class OperatorRepository {
                 .execute();
     }
 
-    void insertSession(byte[] tokenSha256, UUID operatorId, OffsetDateTime expiresAt) {
-        insertSession(tokenSha256, operatorId, expiresAt, null, null);
-    }
-
     /** A login session; sourceId and idToken are set for OIDC logins so a logout can end the provider's session. */
     public void insertSession(byte[] tokenSha256, UUID operatorId, OffsetDateTime expiresAt, UUID sourceId,
                               String idToken) {
@@ -106,10 +102,6 @@ public final class OperatorRepository {
                     return new Operator.Grant(r.value1() == null ? null : new OrganizationId(r.value1()), r.value2(),
                             permissions);
                 });
-    }
-
-    void deleteSession(byte[] tokenSha256) {
-        dsl.deleteFrom(OPERATOR_SESSIONS).where(OPERATOR_SESSIONS.TOKEN_SHA256.eq(tokenSha256)).execute();
     }
 
     /** Deletes the session; returns the auth source it was opened through, if any. */

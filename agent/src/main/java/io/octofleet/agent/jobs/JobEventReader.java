@@ -1,5 +1,7 @@
 package io.octofleet.agent.jobs;
 
+import io.octofleet.ansible.runner.EventFiles;
+
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -8,14 +10,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Turns ansible-runner's {@code artifacts/<ident>/job_events/<counter>-<uuid>.json} files into {@link RunEvent}s
@@ -26,7 +22,6 @@ import java.util.stream.Stream;
  * remaining file is taken in order.
  */
 final class JobEventReader {
-    private static final Pattern EVENT_FILE = Pattern.compile("(\\d+)-.+\\.json");
 
     private final Path eventsDirectory;
     private final RunStream out;
@@ -41,7 +36,7 @@ final class JobEventReader {
 
     /** Passes on the events written so far, stopping at a gap or at a file still being written. */
     synchronized void readNew() {
-        for (EventFile file : pending()) {
+        for (EventFiles.EventFile file : EventFiles.after(eventsDirectory, lastCounter)) {
             if (file.counter() != lastCounter + 1) {
                 return;
             }
@@ -55,7 +50,7 @@ final class JobEventReader {
 
     /** Passes on every remaining event; for when ansible-runner has ended and no file is still being written. */
     synchronized void readRemaining() {
-        for (EventFile file : pending()) {
+        for (EventFiles.EventFile file : EventFiles.after(eventsDirectory, lastCounter)) {
             Optional<JsonObject> event = parse(file.path());
             if (event.isPresent()) {
                 take(file.counter(), event.get());
@@ -70,33 +65,6 @@ final class JobEventReader {
     /** The first failed or unreachable task, as {@code task 'name' failed on host: message}. */
     synchronized Optional<String> firstFailure() {
         return Optional.ofNullable(firstFailure);
-    }
-
-    private record EventFile(long counter, Path path) {
-    }
-
-    private List<EventFile> pending() {
-        List<EventFile> files = new ArrayList<>();
-        if (!Files.isDirectory(eventsDirectory)) {
-            return files;
-        }
-        try (Stream<Path> list = Files.list(eventsDirectory)) {
-            list.forEach(path -> {
-                String name = path.getFileName().toString();
-                Matcher m = EVENT_FILE.matcher(name);
-                // <uuid>-partial.json files hold data still to be merged; a uuid may start with digits.
-                if (m.matches() && !name.endsWith("-partial.json")) {
-                    long counter = Long.parseLong(m.group(1));
-                    if (counter > lastCounter) {
-                        files.add(new EventFile(counter, path));
-                    }
-                }
-            });
-        } catch (IOException e) {
-            return files;
-        }
-        files.sort(Comparator.comparingLong(EventFile::counter));
-        return files;
     }
 
     private static Optional<JsonObject> parse(Path file) {

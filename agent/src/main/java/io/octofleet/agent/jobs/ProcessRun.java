@@ -1,10 +1,10 @@
 package io.octofleet.agent.jobs;
 
+import io.octofleet.ansible.runner.Processes;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +32,6 @@ import java.util.concurrent.TimeoutException;
 final class ProcessRun {
     private static final int CHUNK_BYTES = 8192;
     private static final File NO_INPUT = new File("/dev/null");
-    private static final Path PROC_SELF = Path.of("/proc/self");
     /** Names the run in the environment of all its processes, so they can be found after they escaped the tree. */
     static final String MARKER_VARIABLE = "OCTOFLEET_AGENT_RUN";
 
@@ -122,11 +121,11 @@ final class ProcessRun {
         // by the walk (the group and the marker still find them).
         Set<ProcessHandle> targets = processes.find();
         targets.forEach(ProcessHandle::destroy);
-        if (!awaitExit(targets, killGrace)) {
+        if (!Processes.awaitExit(targets, killGrace)) {
             // Children spawned by a parent still alive during the grace (a trap handler, say) are caught here.
             targets.addAll(processes.find());
-            targets.stream().filter(ProcessRun::running).forEach(ProcessHandle::destroyForcibly);
-            awaitExit(targets, killGrace);
+            targets.stream().filter(Processes::running).forEach(ProcessHandle::destroyForcibly);
+            Processes.awaitExit(targets, killGrace);
         }
         if (process.isAlive()) {
             // Only a process stuck in the kernel survives KILL; its exit status is then unknown.
@@ -144,42 +143,6 @@ final class ProcessRun {
         Set<ProcessHandle> leftovers = new RunProcesses(null, false, runId).find();
         leftovers.forEach(ProcessHandle::destroyForcibly);
         return leftovers.size();
-    }
-
-    private static boolean awaitExit(Set<ProcessHandle> processes, Duration grace) {
-        // Polled rather than onExit(): a killed process that was re-parented stays a zombie until init reaps it,
-        // and ProcessHandle counts zombies as alive.
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (processes.stream().anyMatch(ProcessRun::running)) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                // Finish killing first; the caller sees the interrupt afterwards.
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Alive and not a zombie; a zombie is dead and holds nothing but its process table entry. */
-    static boolean running(ProcessHandle process) {
-        if (!process.isAlive()) {
-            return false;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            // The state follows the command name, which is in parentheses and may itself contain ") ".
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (NoSuchFileException e) {
-            return !Files.isDirectory(PROC_SELF) && process.isAlive();
-        } catch (IOException | IndexOutOfBoundsException e) {
-            return process.isAlive();
-        }
     }
 
     private static Thread drain(InputStream in, OutputChunk.Source source, RunStream out, String name) {

@@ -1,12 +1,10 @@
 package io.octofleet.agent.jobs;
 
+import io.octofleet.ansible.runner.Trees;
+
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Optional;
@@ -38,7 +36,7 @@ final class RunDirectory implements AutoCloseable {
         }
         Path path = runsRoot.resolve(runId.value());
         // Run ids are unique per attempt, so an existing directory is what a crashed agent left behind.
-        deleteTree(path);
+        Trees.delete(path);
         Files.createDirectory(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         return new RunDirectory(path);
     }
@@ -76,7 +74,7 @@ final class RunDirectory implements AutoCloseable {
     @Override
     public void close() {
         try {
-            deleteTree(path);
+            Trees.delete(path);
         } catch (IOException e) {
             log.warn("could not remove run directory {}: {}", path, e.toString());
         }
@@ -84,7 +82,7 @@ final class RunDirectory implements AutoCloseable {
 
     /** Removes a directory tree a run left, links inside it not followed; nothing if it is not there. */
     static void remove(Path directory) throws IOException {
-        deleteTree(directory);
+        Trees.delete(directory);
     }
 
     private Path write(String name, String content, String permissions) throws IOException {
@@ -94,31 +92,4 @@ final class RunDirectory implements AutoCloseable {
         return Files.writeString(file, content);
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        // walkFileTree does not follow links: a project directory linked in is left alone.
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
 }

@@ -459,7 +459,7 @@ final class DirectCall implements Runnable {
         ProcessTree.killMentioning(paths, KILL_GRACE);
         try {
             if (controlDir != null) {
-                PrivateDataDir.deleteTree(controlDir);
+                io.octofleet.ansible.runner.Trees.delete(controlDir);
             }
             if (dir != null) {
                 if (services.config().keepArtifacts()) {

@@ -1,9 +1,10 @@
 package io.octofleet.server.ansible;
 
+import io.octofleet.ansible.runner.Processes;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -46,44 +47,9 @@ final class ProcessTree {
             return;
         }
         processes.forEach(ProcessHandle::destroy);
-        if (!awaitExit(processes, grace)) {
-            processes.stream().filter(ProcessTree::running).forEach(ProcessHandle::destroyForcibly);
-            awaitExit(processes, grace);
-        }
-    }
-
-    private static boolean awaitExit(Set<ProcessHandle> processes, Duration grace) {
-        // Polled rather than onExit(): a killed process that was re-parented stays a zombie until init reaps it,
-        // and ProcessHandle counts zombies as alive.
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (processes.stream().anyMatch(ProcessTree::running)) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Alive and not a zombie. */
-    static boolean running(ProcessHandle process) {
-        if (!process.isAlive()) {
-            return false;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            // The state follows the command name, which is in parentheses and may itself contain ") ".
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (NoSuchFileException e) {
-            return false;
-        } catch (IOException | IndexOutOfBoundsException e) {
-            return process.isAlive();
+        if (!Processes.awaitExit(processes, grace)) {
+            processes.stream().filter(Processes::running).forEach(ProcessHandle::destroyForcibly);
+            Processes.awaitExit(processes, grace);
         }
     }
 

@@ -164,7 +164,7 @@ class DirectAnsibleRunnerTest {
         JsonNode job = get("/api/v1/jobs/" + id);
         assertThat(job.get("status").asText()).isEqualTo("cancelled");
         assertThat(job.get("runs").get(0).get("status").asText()).isEqualTo("cancelled");
-        assertThat(runners).noneMatch(ProcessTree::running);
+        assertThat(runners).noneMatch(io.octofleet.ansible.runner.Processes::running);
         await(() -> processes("sleep 611").isEmpty(), "the remote sleep to end with its SSH session");
         assertThat(processes(server.home().resolve("ansible-direct").toString())).isEmpty();
         assertThat(processes("octofleet-ssh-")).as("ssh ControlPersist masters").isEmpty();
@@ -312,7 +312,7 @@ class DirectAnsibleRunnerTest {
 
     /** Live processes whose command line contains the text. */
     private static List<ProcessHandle> processes(String text) {
-        return ProcessHandle.allProcesses().filter(ProcessTree::running)
+        return ProcessHandle.allProcesses().filter(io.octofleet.ansible.runner.Processes::running)
                 .filter(p -> ProcessTree.commandLine(p).map(c -> c.contains(text)).orElse(false)).toList();
     }
 

@@ -2,7 +2,8 @@ package io.octofleet.server.audit;
 
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.json.JsonMapper;
+import io.micronaut.core.type.Argument;
+import io.octofleet.server.database.JsonColumns;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.octofleet.server.auth.Operator;
@@ -11,13 +12,10 @@ import io.octofleet.server.nodes.Page;
 import jakarta.inject.Singleton;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.JSONB;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -38,14 +36,14 @@ public class AuditLog {
 
     private final DSLContext dsl;
     private final Duration retention;
-    private final JsonMapper json;
+    private final JsonColumns columns;
     private final Organizations organizations;
 
-    AuditLog(DSLContext dsl, @Value("${octofleet.audit.retention:365d}") Duration retention, JsonMapper json,
+    AuditLog(DSLContext dsl, @Value("${octofleet.audit.retention:365d}") Duration retention, JsonColumns columns,
              Organizations organizations) {
         this.dsl = dsl;
         this.retention = retention;
-        this.json = json;
+        this.columns = columns;
         this.organizations = organizations;
     }
 
@@ -62,8 +60,8 @@ public class AuditLog {
             dsl.insertInto(AUDIT_LOG)
                     .set(AUDIT_LOG.ORGANIZATION_ID, context == null || context.organization() == null ? null
                             : context.organization().value())
-                    .set(AUDIT_LOG.BEFORE, context == null ? null : jsonb(context.before()))
-                    .set(AUDIT_LOG.AFTER, context == null ? null : jsonb(context.after()))
+                    .set(AUDIT_LOG.BEFORE, context == null ? null : columns.write(context.before()))
+                    .set(AUDIT_LOG.AFTER, context == null ? null : columns.write(context.after()))
                     .set(AUDIT_LOG.ACTOR, clip(actor))
                     .set(AUDIT_LOG.ACTION, clip(action))
                     .set(AUDIT_LOG.TARGET, clip(target))
@@ -112,28 +110,6 @@ public class AuditLog {
         request.setAttribute(CONTEXT_ATTRIBUTE, new Context(organization, before, after));
     }
 
-    private @Nullable JSONB jsonb(@Nullable Object value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return JSONB.valueOf(json.writeValueAsString(value));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private @Nullable JsonNode tree(@Nullable JSONB value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return json.readValue(value.data(), JsonNode.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** The address a request came from, as the audit log records it. */
     public static String sourceAddress(io.micronaut.http.HttpRequest<?> request) {
         java.net.InetSocketAddress remote = request.getRemoteAddress();
@@ -164,8 +140,8 @@ public class AuditLog {
                 .offset(offset).limit(limit)
                 .fetch(r -> new AuditEntry(r.getId(), r.getAt().toInstant(), r.getActor(), r.getAction(),
                         r.getTarget(), r.getOrganizationId() == null ? null : organizations.name(r.getOrganizationId()),
-                        r.getSourceAddress(), r.getResult(), r.getHttpStatus(), r.getDetails(), tree(r.getBefore()),
-                        tree(r.getAfter())));
+                        r.getSourceAddress(), r.getResult(), r.getHttpStatus(), r.getDetails(), columns.read(r.getBefore(), Argument.of(JsonNode.class)),
+                        columns.read(r.getAfter(), Argument.of(JsonNode.class))));
         return new Page<>(items, dsl.fetchCount(AUDIT_LOG, c));
     }
 

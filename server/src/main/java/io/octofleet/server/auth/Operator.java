@@ -138,10 +138,6 @@ public record Operator(UUID id, String username, List<Grant> grants) {
             return includes(organization) || groups.containsKey(organization);
         }
 
-        public boolean isEmpty() {
-            return !everywhere && organizations.isEmpty() && groups.isEmpty();
-        }
-
         /** jOOQ condition: the row's organization column is wholly in scope. */
         public org.jooq.Condition wholeOrganizations(org.jooq.Field<UUID> organizationColumn) {
             if (everywhere) {

@@ -24,17 +24,15 @@ public final class OperatorRepository {
         this.dsl = dsl;
     }
 
-    /** A local account as the login sees it: passwordHash null for service accounts and directory/SSO users. */
-    record StoredOperator(UUID id, String username, String passwordHash, boolean disabled, boolean local) {
+    /** An account as the login sees it: passwordHash null for service accounts and directory/SSO users. */
+    record StoredOperator(UUID id, String username, String passwordHash, boolean disabled) {
     }
 
     Optional<StoredOperator> findByUsername(String username) {
-        return dsl.select(OPERATORS.ID, OPERATORS.USERNAME, OPERATORS.PASSWORD_HASH, OPERATORS.DISABLED_AT,
-                        OPERATORS.SOURCE_ID)
+        return dsl.select(OPERATORS.ID, OPERATORS.USERNAME, OPERATORS.PASSWORD_HASH, OPERATORS.DISABLED_AT)
                 .from(OPERATORS)
                 .where(OPERATORS.USERNAME.eq(username))
-                .fetchOptional(r -> new StoredOperator(r.value1(), r.value2(), r.value3(), r.value4() != null,
-                        r.value5() == null));
+                .fetchOptional(r -> new StoredOperator(r.value1(), r.value2(), r.value3(), r.value4() != null));
     }
 
     /** Inserts unless the username exists; returns the new id (safe with several replicas starting at once). */

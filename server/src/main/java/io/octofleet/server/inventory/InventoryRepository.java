@@ -2,7 +2,7 @@ package io.octofleet.server.inventory;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
-import io.micronaut.json.JsonMapper;
+import io.octofleet.server.database.JsonColumns;
 import io.octofleet.server.db.tables.records.InventoryChangesRecord;
 import io.octofleet.server.db.tables.records.NodeCpuRecord;
 import io.octofleet.server.db.tables.records.NodeDisksRecord;
@@ -16,13 +16,10 @@ import io.octofleet.server.nodes.NodeId;
 import jakarta.inject.Singleton;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.JSONB;
 import org.jooq.Table;
 import org.jooq.TableField;
 import org.jooq.TableRecord;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -59,11 +56,11 @@ final class InventoryRepository {
     private static final String BYTEWISE = "C";
 
     private final DSLContext dsl;
-    private final JsonMapper json;
+    private final JsonColumns columns;
 
-    InventoryRepository(DSLContext dsl, JsonMapper json) {
+    InventoryRepository(DSLContext dsl, JsonColumns columns) {
         this.dsl = dsl;
-        this.json = json;
+        this.columns = columns;
     }
 
     /** The hash the node's stored inventory was reported with; empty when the node is unknown or has none. */
@@ -193,8 +190,8 @@ final class InventoryRepository {
             row.setSection(c.section());
             row.setItemKey(c.key());
             row.setChange(c.change());
-            row.setBefore(jsonb(c.before()));
-            row.setAfter(jsonb(c.after()));
+            row.setBefore(columns.write(c.before()));
+            row.setAfter(columns.write(c.after()));
             return row;
         }).toList();
         insert(tx, rows);
@@ -211,7 +208,7 @@ final class InventoryRepository {
                 .orderBy(INVENTORY_CHANGES.CHANGED_AT.desc(), INVENTORY_CHANGES.ID.desc())
                 .limit(limit)
                 .fetch(r -> new InventoryChange(r.getChangedAt().toInstant(), r.getSection(), r.getItemKey(),
-                        r.getChange(), parse(r.getBefore()), parse(r.getAfter())));
+                        r.getChange(), columns.read(r.getBefore(), Argument.OBJECT_ARGUMENT), columns.read(r.getAfter(), Argument.OBJECT_ARGUMENT)));
     }
 
     private static <R extends TableRecord<R>> void replaceRows(DSLContext tx, Table<R> table,
@@ -223,28 +220,6 @@ final class InventoryRepository {
     private static <R extends TableRecord<R>> void insert(DSLContext tx, List<R> rows) {
         for (int from = 0; from < rows.size(); from += BATCH) {
             tx.batchInsert(rows.subList(from, Math.min(rows.size(), from + BATCH))).execute();
-        }
-    }
-
-    private @Nullable JSONB jsonb(@Nullable Object value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return JSONB.valueOf(json.writeValueAsString(value));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize inventory item " + value, e);
-        }
-    }
-
-    private @Nullable Object parse(@Nullable JSONB value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return json.readValue(value.data(), Argument.OBJECT_ARGUMENT);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot parse stored inventory change " + value.data(), e);
         }
     }
 

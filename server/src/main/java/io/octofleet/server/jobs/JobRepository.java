@@ -2,7 +2,7 @@ package io.octofleet.server.jobs;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
-import io.micronaut.json.JsonMapper;
+import io.octofleet.server.database.JsonColumns;
 import io.octofleet.server.db.tables.records.JobRunsRecord;
 import io.octofleet.server.db.tables.records.JobsRecord;
 import io.octofleet.server.nodes.NodeId;
@@ -15,8 +15,6 @@ import org.jooq.JSONB;
 import org.jooq.Record;
 import org.jooq.impl.DSL;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -40,11 +38,11 @@ final class JobRepository {
     private static final Condition LATEST_ATTEMPT = JOB_RUNS.SUPERSEDED.isFalse();
 
     private final DSLContext dsl;
-    private final JsonMapper json;
+    private final JsonColumns columns;
 
-    JobRepository(DSLContext dsl, JsonMapper json) {
+    JobRepository(DSLContext dsl, JsonColumns columns) {
         this.dsl = dsl;
-        this.json = json;
+        this.columns = columns;
     }
 
     DSLContext dsl() {
@@ -70,8 +68,8 @@ final class JobRepository {
                 .set(JOBS.ORGANIZATION_ID, organization.value())
                 .set(JOBS.NAME, job.name())
                 .set(JOBS.KIND, job.spec().kind())
-                .set(JOBS.SPEC, jsonb(job.spec()))
-                .set(JOBS.TARGETS, jsonb(job.targets()))
+                .set(JOBS.SPEC, columns.write(job.spec()))
+                .set(JOBS.TARGETS, columns.write(job.targets()))
                 .set(JOBS.TIMEOUT_SECONDS, (int) job.timeout().toSeconds())
                 .set(JOBS.MAX_PARALLEL, job.maxParallel())
                 .set(JOBS.BATCH_SIZE, job.batchSize())
@@ -247,31 +245,15 @@ final class JobRepository {
             case AnsibleJob.KIND -> AnsibleJob.class;
             default -> throw new IllegalStateException("job " + job.getId() + " has unknown kind " + job.getKind());
         };
-        return read(job.getSpec(), Argument.of(type));
+        return columns.read(job.getSpec(), Argument.of(type));
     }
 
     Targets targets(JobsRecord job) {
-        return read(job.getTargets(), Argument.of(Targets.class));
+        return columns.read(job.getTargets(), Argument.of(Targets.class));
     }
 
     @Nullable PlayRecap recap(JobRunsRecord run) {
-        return run.getRecap() == null ? null : read(run.getRecap(), Argument.of(PlayRecap.class));
-    }
-
-    JSONB jsonb(Object value) {
-        try {
-            return JSONB.valueOf(json.writeValueAsString(value));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize " + value, e);
-        }
-    }
-
-    private <T> T read(JSONB value, Argument<T> type) {
-        try {
-            return json.readValue(value.data(), type);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot parse stored " + type.getName() + ": " + value.data(), e);
-        }
+        return run.getRecap() == null ? null : columns.read(run.getRecap(), Argument.of(PlayRecap.class));
     }
 
     static OffsetDateTime utc(Instant instant) {
@@ -280,5 +262,10 @@ final class JobRepository {
 
     static @Nullable Instant instant(@Nullable OffsetDateTime time) {
         return time == null ? null : time.toInstant();
+    }
+
+    /** For the recorder, which writes run rows itself. */
+    JSONB jsonb(Object value) {
+        return columns.write(value);
     }
 }

@@ -166,7 +166,7 @@ public class RunRecorder {
                     .set(JOB_RUNS.STATUS, f.outcome().apiName())
                     .set(JOB_RUNS.EXIT_CODE, f.exitCode())
                     .set(JOB_RUNS.REASON, f.reason())
-                    .set(JOB_RUNS.RECAP, f.recap() == null ? null : repository.jsonb(f.recap()))
+                    .set(JOB_RUNS.RECAP, repository.jsonb(f.recap()))
                     .set(JOB_RUNS.AGENT_FINISHED, true)
                     .set(JOB_RUNS.STARTED_AT, DSL.coalesce(JOB_RUNS.STARTED_AT, DSL.val(JobRepository.utc(u.at()))))
                     .set(JOB_RUNS.FINISHED_AT, JobRepository.utc(u.at()));

@@ -6,7 +6,7 @@ import io.octofleet.server.organizations.Organizations;
 import org.jooq.Condition;
 import org.jooq.impl.DSL;
 import io.micronaut.core.type.Argument;
-import io.micronaut.json.JsonMapper;
+import io.octofleet.server.database.JsonColumns;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.octofleet.server.db.tables.records.SchedulesRecord;
 import io.octofleet.server.jobs.Job;
@@ -15,13 +15,10 @@ import io.octofleet.server.jobs.JobService;
 import io.octofleet.server.problem.ApiException;
 import jakarta.inject.Singleton;
 import org.jooq.DSLContext;
-import org.jooq.JSONB;
 import org.jooq.exception.IntegrityConstraintViolationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -43,13 +40,13 @@ public class ScheduleService {
 
     private final DSLContext dsl;
     private final JobService jobs;
-    private final JsonMapper json;
+    private final JsonColumns columns;
     private final Organizations organizations;
 
-    ScheduleService(DSLContext dsl, JobService jobs, JsonMapper json, Organizations organizations) {
+    ScheduleService(DSLContext dsl, JobService jobs, JsonColumns columns, Organizations organizations) {
         this.dsl = dsl;
         this.jobs = jobs;
-        this.json = json;
+        this.columns = columns;
         this.organizations = organizations;
     }
 
@@ -63,7 +60,7 @@ public class ScheduleService {
                     .set(SCHEDULES.NAME, v.name())
                     .set(SCHEDULES.CRON, v.cron().expression())
                     .set(SCHEDULES.TIME_ZONE, v.cron().zone().getId())
-                    .set(SCHEDULES.TEMPLATE, jsonb(request.job()))
+                    .set(SCHEDULES.TEMPLATE, columns.write(request.job()))
                     .set(SCHEDULES.ENABLED, v.enabled())
                     .set(SCHEDULES.NEXT_FIRE_AT, v.enabled() ? utc(v.cron().nextAfter(Instant.now())) : null)
                     .set(SCHEDULES.CREATED_BY, createdBy)
@@ -109,7 +106,7 @@ public class ScheduleService {
                     .set(SCHEDULES.NAME, v.name())
                     .set(SCHEDULES.CRON, v.cron().expression())
                     .set(SCHEDULES.TIME_ZONE, v.cron().zone().getId())
-                    .set(SCHEDULES.TEMPLATE, jsonb(request.job()))
+                    .set(SCHEDULES.TEMPLATE, columns.write(request.job()))
                     .set(SCHEDULES.ENABLED, v.enabled())
                     .set(SCHEDULES.NEXT_FIRE_AT, v.enabled() ? utc(v.cron().nextAfter(Instant.now())) : null)
                     .where(SCHEDULES.ID.eq(id))
@@ -161,7 +158,7 @@ public class ScheduleService {
         UUID jobId = null;
         String error = null;
         try {
-            JobRequest template = json.readValue(due.getTemplate().data(), Argument.of(JobRequest.class));
+            JobRequest template = columns.read(due.getTemplate(), Argument.of(JobRequest.class));
             // the schedule's organization, whatever the template says; schedules:manage covers the whole of it
             Job job = jobs.start(template, new OrganizationId(due.getOrganizationId()), null,
                     "schedule:" + due.getName(), due.getId());
@@ -170,7 +167,7 @@ public class ScheduleService {
         } catch (ApiException e) {
             error = e.getMessage();
             LOG.warn("Schedule {} ({}) started no job: {}", due.getId(), due.getName(), error);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             error = "internal error: " + e;
             LOG.error("Schedule {} ({}) failed to start its job", due.getId(), due.getName(), e);
         }
@@ -203,22 +200,10 @@ public class ScheduleService {
     }
 
     private Schedule view(SchedulesRecord r) {
-        try {
-            return new Schedule(r.getId(), organizations.name(r.getOrganizationId()), r.getName(), r.getCron(), r.getTimeZone(), r.getEnabled(),
-                    json.readValue(r.getTemplate().data(), Argument.of(JobRequest.class)),
-                    instant(r.getNextFireAt()), instant(r.getLastFiredAt()), r.getLastJobId(), r.getLastError(),
-                    r.getCreatedBy(), r.getCreatedAt().toInstant());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the job template of schedule " + r.getId(), e);
-        }
-    }
-
-    private JSONB jsonb(JobRequest request) {
-        try {
-            return JSONB.valueOf(json.writeValueAsString(request));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Schedule(r.getId(), organizations.name(r.getOrganizationId()), r.getName(), r.getCron(),
+                r.getTimeZone(), r.getEnabled(), columns.read(r.getTemplate(), Argument.of(JobRequest.class)),
+                instant(r.getNextFireAt()), instant(r.getLastFiredAt()), r.getLastJobId(), r.getLastError(),
+                r.getCreatedBy(), r.getCreatedAt().toInstant());
     }
 
     private static ApiException nameTaken(String name) {

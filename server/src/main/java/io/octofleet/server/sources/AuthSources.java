@@ -3,7 +3,7 @@ package io.octofleet.server.sources;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpStatus;
-import io.micronaut.json.JsonMapper;
+import io.octofleet.server.database.JsonColumns;
 import io.octofleet.server.ldap.LdapDirectory;
 import io.octofleet.server.oidc.OidcClient;
 import io.octofleet.server.oidc.OidcLoginException;
@@ -12,14 +12,11 @@ import io.octofleet.server.problem.ApiException;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.jooq.DSLContext;
-import org.jooq.JSONB;
 import org.jooq.Record;
 import org.jooq.exception.IntegrityConstraintViolationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,17 +39,17 @@ public class AuthSources {
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private final DSLContext dsl;
     private final SecretCipher cipher;
-    private final JsonMapper json;
+    private final JsonColumns columns;
     private final Map<UUID, Live<LdapDirectory>> directories = new ConcurrentHashMap<>();
     private final Map<UUID, Live<OidcClient>> clients = new ConcurrentHashMap<>();
 
     private record Live<T>(OffsetDateTime version, T value) {
     }
 
-    AuthSources(DSLContext dsl, SecretCipher cipher, JsonMapper json) {
+    AuthSources(DSLContext dsl, SecretCipher cipher, JsonColumns columns) {
         this.dsl = dsl;
         this.cipher = cipher;
-        this.json = json;
+        this.columns = columns;
     }
 
     public List<AuthSource> list() {
@@ -104,7 +101,7 @@ public class AuthSources {
                     .set(AUTH_SOURCES.TYPE, type)
                     .set(AUTH_SOURCES.ENABLED, request.enabled() == null || request.enabled())
                     .set(AUTH_SOURCES.POSITION, request.position() == null ? 0 : request.position())
-                    .set(AUTH_SOURCES.SETTINGS, jsonb(stored.settings()))
+                    .set(AUTH_SOURCES.SETTINGS, columns.write(stored.settings()))
                     .set(AUTH_SOURCES.CIPHERTEXT, stored.sealed() == null ? null : stored.sealed().bytes())
                     .set(AUTH_SOURCES.KEY_ID, stored.sealed() == null ? null : stored.sealed().keyId())
                     .execute();
@@ -126,7 +123,7 @@ public class AuthSources {
         Map<String, Object> settings = request.settings() == null ? existing.settings() : request.settings();
         Stored stored = validate(existing.type(), existing.name(), settings, existing.id());
         var update = dsl.update(AUTH_SOURCES)
-                .set(AUTH_SOURCES.SETTINGS, jsonb(stored.settings()))
+                .set(AUTH_SOURCES.SETTINGS, columns.write(stored.settings()))
                 .set(AUTH_SOURCES.ENABLED, request.enabled() == null ? existing.enabled() : request.enabled())
                 .set(AUTH_SOURCES.POSITION, request.position() == null ? existing.position() : request.position())
                 .set(AUTH_SOURCES.UPDATED_AT, OffsetDateTime.now());
@@ -226,22 +223,9 @@ public class AuthSources {
 
     private AuthSource view(Record r) {
         var row = r.into(AUTH_SOURCES);
-        Map<String, Object> settings;
-        try {
-            settings = json.readValue(row.getSettings().data(), Argument.mapOf(String.class, Object.class));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Map<String, Object> settings = columns.read(row.getSettings(), Argument.mapOf(String.class, Object.class));
         return new AuthSource(row.getId(), row.getName(), row.getType(), row.getEnabled(), row.getPosition(),
                 settings, row.getCiphertext() != null, row.getCreatedAt().toInstant(), row.getUpdatedAt().toInstant());
-    }
-
-    private JSONB jsonb(Map<String, Object> settings) {
-        try {
-            return JSONB.valueOf(json.writeValueAsString(settings));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     static void logUnavailable(AuthSource source, Exception e) {

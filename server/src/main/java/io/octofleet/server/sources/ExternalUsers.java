@@ -122,11 +122,4 @@ class ExternalUsers {
             return List.of(lower).stream();
         }).collect(Collectors.toSet());
     }
-
-    /** The id of the user of {@code source} known as {@code externalId}, if they signed in before. */
-    java.util.Optional<Account> find(AuthSource source, String externalId) {
-        return dsl.select(OPERATORS.ID, OPERATORS.USERNAME, OPERATORS.DISABLED_AT).from(OPERATORS)
-                .where(OPERATORS.SOURCE_ID.eq(source.id())).and(OPERATORS.EXTERNAL_ID.eq(externalId))
-                .fetchOptional(r -> new Account(r.value1(), r.value2(), r.value3() != null));
-    }
 }

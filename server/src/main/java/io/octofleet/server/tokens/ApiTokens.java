@@ -171,18 +171,15 @@ public class ApiTokens implements BearerAuthenticator {
                 .where(API_TOKENS.ID.eq(id)).fetchOptional(this::view);
     }
 
-    /** Revokes the owner's token. @throws ApiException not-found when {@code owner} has no such token */
+    /** Revokes the owner's token (again: no change). @throws ApiException not-found when {@code owner} has no such token */
     ApiToken revoke(UUID owner, UUID id) {
-        int updated = dsl.update(API_TOKENS).set(API_TOKENS.REVOKED_AT, DSL.currentOffsetDateTime())
-                .where(API_TOKENS.ID.eq(id)).and(API_TOKENS.USER_ID.eq(owner)).and(API_TOKENS.REVOKED_AT.isNull())
-                .execute();
-        ApiToken token = find(id).filter(t -> dsl.fetchExists(API_TOKENS, API_TOKENS.ID.eq(id)
-                        .and(API_TOKENS.USER_ID.eq(owner))))
-                .orElseThrow(() -> ApiException.notFound("API token " + id));
-        if (updated == 0 && token.revokedAt() == null) {
+        if (!dsl.fetchExists(API_TOKENS, API_TOKENS.ID.eq(id).and(API_TOKENS.USER_ID.eq(owner)))) {
             throw ApiException.notFound("API token " + id);
         }
-        return token;
+        dsl.update(API_TOKENS).set(API_TOKENS.REVOKED_AT, DSL.currentOffsetDateTime())
+                .where(API_TOKENS.ID.eq(id)).and(API_TOKENS.REVOKED_AT.isNull())
+                .execute();
+        return find(id).orElseThrow();
     }
 
     private OffsetDateTime expiry(@Nullable String expiresIn, @Nullable String expiresAt) {

@@ -22,7 +22,9 @@ public enum Permission {
     ENROLLMENT_MANAGE("enrollment:manage"),
     USERS_MANAGE("users:manage"),
     AUDIT_READ("audit:read"),
-    SETTINGS_MANAGE("settings:manage");
+    SETTINGS_MANAGE("settings:manage"),
+    ALERTS_MANAGE("alerts:manage"),
+    SERVER_METRICS("server:metrics");
 
     /** The permissions a binding narrowed to a node group still grants (on that group's nodes only). */
     public static final Set<Permission> NODE_SCOPED = EnumSet.of(NODES_READ, NODES_WRITE, JOBS_READ, JOBS_RUN);

@@ -68,6 +68,10 @@ BEGIN
             GROUP BY 1, 2, 3, 4
             WITH NO DATA
         $cagg$;
+        -- Real-time aggregation (off by default since TimescaleDB 2.13): the not yet materialized tail is computed
+        -- from the raw rows at query time, so a rollup is never behind the samples it summarises.
+        ALTER MATERIALIZED VIEW metric_1m SET (timescaledb.materialized_only = false);
+        ALTER MATERIALIZED VIEW metric_1h SET (timescaledb.materialized_only = false);
         INSERT INTO metric_storage (kind) VALUES ('timescaledb');
     ELSE
         CREATE TABLE metric_samples (
@@ -110,14 +114,15 @@ BEGIN
 END
 $migration$;
 
--- Native path only: the earliest sample time stored since the rollups were last brought up to date. Ingest lowers
--- it (a late batch replayed from an agent's spool lowers it into the past); the rollup maintainer recomputes every
--- closed bucket from there and moves it to the start of the open bucket.
+-- Native path only: the earliest sample time stored since each rollup was last brought up to date. Ingest lowers
+-- both (a late batch replayed from an agent's spool lowers them into the past); the rollup maintainer recomputes
+-- every closed minute (hour) from there and moves the mark to the start of the open minute (hour).
 CREATE TABLE metric_rollup_dirty (
-    only_row    boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-    dirty_from  timestamptz
+    only_row            boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    dirty_from          timestamptz,
+    dirty_hours_from    timestamptz
 );
-INSERT INTO metric_rollup_dirty (dirty_from) VALUES (NULL);
+INSERT INTO metric_rollup_dirty (dirty_from, dirty_hours_from) VALUES (NULL, NULL);
 
 -- The last batch stored per node and agent spool (session.proto, "Live metrics"): a batch is stored only when its
 -- batch_seq is higher, in the same transaction that advances it, so a re-sent batch is stored once.

@@ -4,6 +4,11 @@ import io.octofleet.agent.identity.AgentIdentity;
 import io.octofleet.agent.identity.JoinString;
 import io.octofleet.agent.inventory.InventoryCollector;
 import io.octofleet.agent.jobs.JobRuntime;
+import io.octofleet.agent.metrics.GpuSampler;
+import io.octofleet.agent.metrics.HostSampler;
+import io.octofleet.agent.metrics.MetricSpool;
+import io.octofleet.agent.metrics.MetricsCollector;
+import io.octofleet.agent.metrics.MetricsShipper;
 import io.octofleet.agent.session.AgentSessionClient;
 import io.octofleet.agent.session.ChannelFactory;
 import io.octofleet.agent.session.EnrollmentFailedException;
@@ -62,6 +67,16 @@ final class RunCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     long spoolLimit;
 
+    @Option(names = "--metrics-spool-limit", paramLabel = "SIZE", defaultValue = "64MiB",
+            converter = ByteSizeConverter.class,
+            description = "Most disk space for metric batches not yet acknowledged by the server (under "
+                    + "<state-dir>/metrics). When full, the oldest batches are dropped and counted. Default: ${DEFAULT-VALUE}.")
+    long metricsSpoolLimit;
+
+    @Option(names = "--nvidia-smi", paramLabel = "PROGRAM", defaultValue = "nvidia-smi",
+            description = "nvidia-smi to read GPU figures from (looked up on PATH unless a path). Default: ${DEFAULT-VALUE}.")
+    String nvidiaSmi;
+
     @Option(names = "--work-dir", paramLabel = "DIR",
             description = "Where runs get their scratch directories (scripts, unpacked Ansible projects; removed when "
                     + "each run ends). Outside the 0700 state dir so a run as another user can reach its own. "
@@ -117,8 +132,16 @@ final class RunCommand implements Callable<Integer> {
         AgentSessionClient client = new AgentSessionClient(stateDir, identity, server.toString(),
                 ChannelFactory.mutualTls(server), () -> InventoryMessages.toProto(collector.collect(), Instant.now()),
                 version, hostname, inventoryInterval, Clock.systemUTC(), jobs);
+        MetricSpool metricSpool = new MetricSpool(stateDir.resolve("metrics"), metricsSpoolLimit);
+        MetricsShipper shipper = new MetricsShipper(metricSpool);
+        MetricsCollector metrics = new MetricsCollector(new HostSampler(), new GpuSampler(nvidiaSmi), metricSpool,
+                shipper::wake);
+        client.metrics(metrics, shipper);
+        shipper.start();
+        metrics.start(MetricsCollector.DEFAULT_INTERVAL);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             client.stop();
+            metrics.close();
             jobs.close();
         }, "octofleet-agent-shutdown"));
         try {

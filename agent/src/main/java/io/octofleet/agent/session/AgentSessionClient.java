@@ -9,6 +9,9 @@ import io.grpc.stub.ClientResponseObserver;
 import io.octofleet.agent.identity.AgentIdentity;
 import io.octofleet.agent.jobs.JobRuntime;
 import io.octofleet.agent.jobs.RunUpdateSink;
+import io.octofleet.agent.metrics.MetricBatchSink;
+import io.octofleet.agent.metrics.MetricsCollector;
+import io.octofleet.agent.metrics.MetricsShipper;
 import io.octofleet.proto.agent.v1.AgentMessage;
 import io.octofleet.proto.agent.v1.AgentSessionGrpc;
 import io.octofleet.proto.agent.v1.EnrollmentGrpc;
@@ -16,6 +19,7 @@ import io.octofleet.proto.agent.v1.Heartbeat;
 import io.octofleet.proto.agent.v1.Hello;
 import io.octofleet.proto.agent.v1.InventoryChunk;
 import io.octofleet.proto.agent.v1.InventoryReport;
+import io.octofleet.proto.agent.v1.MetricBatch;
 import io.octofleet.proto.agent.v1.RenewCertificateRequest;
 import io.octofleet.proto.agent.v1.RenewCertificateResponse;
 import io.octofleet.proto.agent.v1.RunUpdate;
@@ -78,6 +82,8 @@ public final class AgentSessionClient {
     private volatile String inventoryFingerprint;
     private final AtomicReference<Live> live = new AtomicReference<>();
     private volatile boolean stopped;
+    private volatile MetricsCollector metricsCollector;
+    private volatile MetricsShipper metricsShipper;
 
     /**
      * @param server how to name the server in logs
@@ -98,6 +104,15 @@ public final class AgentSessionClient {
         this.clock = clock;
         this.jobs = jobs;
         this.startedAt = clock.instant();
+    }
+
+    /**
+     * Live metrics: each session tells the collector the server's interval and hands the shipper a sink on its bulk
+     * lane. Without this call the agent sends no metrics.
+     */
+    public void metrics(MetricsCollector collector, MetricsShipper shipper) {
+        this.metricsCollector = collector;
+        this.metricsShipper = shipper;
     }
 
     /** Runs sessions until {@link #stop()} or until the server revokes this node. */
@@ -256,6 +271,18 @@ public final class AgentSessionClient {
                 outbox.bulk(AgentMessage.newBuilder().setRunUpdate(update), seq -> { });
             }
         };
+        /** Metric batches of this session go on its bulk lane too, sharing its room with run updates. */
+        private final MetricBatchSink metricBatches = new MetricBatchSink() {
+            @Override
+            public boolean hasRoom() {
+                return outbox.bulkQueued() < RUN_UPDATES_QUEUED;
+            }
+
+            @Override
+            public void send(MetricBatch batch) {
+                outbox.bulk(AgentMessage.newBuilder().setMetricBatch(batch), seq -> { });
+            }
+        };
         private volatile Outbox outbox;
         private volatile ClientCallStreamObserver<AgentMessage> call;
         private volatile boolean welcomed;
@@ -299,6 +326,12 @@ public final class AgentSessionClient {
                 case RUN_ASSIGNMENT -> jobs.onAssignment(message.getRunAssignment());
                 case CANCEL_RUN -> jobs.onCancel(message.getCancelRun());
                 case RUN_ACK -> jobs.onAck(message.getRunAck());
+                case METRIC_ACK -> {
+                    MetricsShipper shipper = metricsShipper;
+                    if (shipper != null) {
+                        shipper.onAck(message.getMetricAck());
+                    }
+                }
                 default -> LOG.debug("Ignoring server message {}", message.getKindCase());
             }
         }
@@ -318,6 +351,12 @@ public final class AgentSessionClient {
                 sendInventory(inventory, inventoryFingerprint);
             }
             jobs.connected(runUpdates);
+            MetricsCollector collector = metricsCollector;
+            MetricsShipper shipper = metricsShipper;
+            if (collector != null && shipper != null) {
+                collector.interval(Duration.ofSeconds(welcome.getMetricsIntervalSeconds()));
+                shipper.connected(metricBatches);
+            }
         }
 
         /** Cuts the serialized report into chunks on the bulk lane; the ack of the last chunk confirms the report. */
@@ -360,6 +399,10 @@ public final class AgentSessionClient {
 
         void close() {
             jobs.disconnected(runUpdates);
+            MetricsShipper shipper = metricsShipper;
+            if (shipper != null) {
+                shipper.disconnected(metricBatches);
+            }
             ScheduledFuture<?> h = heartbeats;
             if (h != null) {
                 h.cancel(false);

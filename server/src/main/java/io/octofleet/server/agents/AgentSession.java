@@ -11,6 +11,9 @@ import io.octofleet.proto.agent.v1.InventoryChunk;
 import io.octofleet.proto.agent.v1.InventoryReport;
 import io.octofleet.proto.agent.v1.ServerMessage;
 import io.octofleet.proto.agent.v1.Welcome;
+import io.octofleet.proto.agent.v1.MetricAck;
+import io.octofleet.server.metrics.MetricIngest;
+import io.octofleet.server.metrics.MetricIntervals;
 import io.micronaut.json.JsonMapper;
 import io.octofleet.proto.agent.v1.RunAck;
 import io.octofleet.proto.agent.v1.RunUpdate;
@@ -51,6 +54,8 @@ final class AgentSession implements StreamObserver<AgentMessage> {
     private final RunRecorder recorder;
     private final JobEngine jobs;
     private final JsonMapper json;
+    private final MetricIngest metrics;
+    private final MetricIntervals intervals;
 
     private long outSeq;
     private volatile boolean helloSeen;
@@ -61,7 +66,9 @@ final class AgentSession implements StreamObserver<AgentMessage> {
 
     AgentSession(NodeId node, ServerCallStreamObserver<ServerMessage> out, NodeService nodes, InventoryService inventory,
                  SessionRegistry registry, Duration heartbeatInterval, RunRecorder recorder, JobEngine jobs,
-                 JsonMapper json) {
+                 JsonMapper json, MetricIngest metrics, MetricIntervals intervals) {
+        this.metrics = metrics;
+        this.intervals = intervals;
         this.recorder = recorder;
         this.jobs = jobs;
         this.json = json;
@@ -89,6 +96,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             case HEARTBEAT -> heartbeat();
             case INVENTORY_CHUNK -> inventoryChunk(message.getSeq(), message.getInventoryChunk());
             case RUN_UPDATE -> runUpdate(message.getRunUpdate());
+            case METRIC_BATCH -> metricBatch(message.getMetricBatch());
             case ACK -> {
                 // Assignments are confirmed by the run's own updates (started, finished), not by acks.
             }
@@ -128,7 +136,8 @@ final class AgentSession implements StreamObserver<AgentMessage> {
                 .setNodeId(node.toString())
                 .setHeartbeatIntervalSeconds((int) Math.max(1, heartbeatInterval.toSeconds()))
                 .setInventoryCurrent(current)
-                .setServerTimeUnixMs(System.currentTimeMillis())));
+                .setServerTimeUnixMs(System.currentTimeMillis())
+                .setMetricsIntervalSeconds((int) intervals.forNode(node).toSeconds())));
         LOG.info("node {} ({}) connected, agent {}, inventory {}", node, hostname, hello.getAgentVersion(),
                 current ? "unchanged" : "requested");
         jobs.nodeConnected(node);
@@ -160,6 +169,28 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             @Override
             public void failed(RunId run, Exception cause) {
                 terminate(Status.UNAVAILABLE.withDescription("cannot store run updates now; send them again"));
+            }
+        });
+    }
+
+    /** Hands the batch to the ingest; the MetricAck goes out once it is stored (or why not). */
+    private void metricBatch(io.octofleet.proto.agent.v1.MetricBatch batch) {
+        MetricAck.Builder ack = MetricAck.newBuilder().setSpoolId(batch.getSpoolId()).setBatchSeq(batch.getBatchSeq());
+        metrics.submit(node, ProtoMetrics.fromProto(batch), new MetricIngest.Receipt() {
+            @Override
+            public void stored() {
+                send(ServerMessage.newBuilder().setMetricAck(ack.clone()));
+            }
+
+            @Override
+            public void refused(String reason) {
+                LOG.warn("node {}: refusing metric batch {}: {}", node, batch.getBatchSeq(), reason);
+                send(ServerMessage.newBuilder().setMetricAck(ack.clone().setError(reason)));
+            }
+
+            @Override
+            public void retryLater() {
+                send(ServerMessage.newBuilder().setMetricAck(ack.clone().setRetryLater(true)));
             }
         });
     }

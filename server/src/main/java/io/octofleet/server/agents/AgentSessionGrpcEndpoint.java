@@ -10,6 +10,8 @@ import io.octofleet.server.inventory.InventoryService;
 import io.octofleet.server.jobs.JobEngine;
 import io.octofleet.server.jobs.RunRecorder;
 import io.octofleet.server.nodes.NodeService;
+import io.octofleet.server.metrics.MetricIngest;
+import io.octofleet.server.metrics.MetricIntervals;
 import jakarta.inject.Singleton;
 
 /** Opens an {@link AgentSession} for each Connect stream of an authenticated agent. */
@@ -22,9 +24,14 @@ final class AgentSessionGrpcEndpoint extends AgentSessionGrpc.AgentSessionImplBa
     private final RunRecorder recorder;
     private final JobEngine jobs;
     private final JsonMapper json;
+    private final MetricIngest metrics;
+    private final MetricIntervals intervals;
 
     AgentSessionGrpcEndpoint(NodeService nodes, InventoryService inventory, SessionRegistry registry,
-                             GrpcConfiguration config, RunRecorder recorder, JobEngine jobs, JsonMapper json) {
+                             GrpcConfiguration config, RunRecorder recorder, JobEngine jobs, JsonMapper json,
+                             MetricIngest metrics, MetricIntervals intervals) {
+        this.metrics = metrics;
+        this.intervals = intervals;
         this.recorder = recorder;
         this.jobs = jobs;
         this.json = json;
@@ -37,6 +44,7 @@ final class AgentSessionGrpcEndpoint extends AgentSessionGrpc.AgentSessionImplBa
     @Override
     public StreamObserver<AgentMessage> connect(StreamObserver<ServerMessage> responses) {
         return new AgentSession(ClientCertificateInterceptor.NODE.get(), (ServerCallStreamObserver<ServerMessage>) responses,
-                nodes, inventory, registry, config.heartbeatInterval(), recorder, jobs, json);
+                nodes, inventory, registry, config.heartbeatInterval(), recorder, jobs, json,
+                metrics, intervals);
     }
 }

@@ -61,7 +61,7 @@ public class MetricQueries {
             String name = r.get(1, String.class);
             String instance = r.get(2, String.class);
             series.computeIfAbsent(name + "\u0000" + instance, k -> new Series(name, instance, instance, new ArrayList<>()))
-                    .points().add(point(r));
+                    .points().add(point(r, 3));
         }
         return List.copyOf(series.values());
     }
@@ -94,7 +94,7 @@ public class MetricQueries {
                 DSL.val(interval(step)), source,
                 DSL.condition("n.id IN (SELECT nodes.id FROM public.nodes WHERE {0})", nodes))) {
             String k = r.get(1, String.class);
-            series.computeIfAbsent(k, x -> new Series(name, "", k, new ArrayList<>())).points().add(point(r));
+            series.computeIfAbsent(k, x -> new Series(name, "", k, new ArrayList<>())).points().add(point(r, 2));
         }
         return List.copyOf(series.values());
     }
@@ -136,9 +136,10 @@ public class MetricQueries {
                 DSL.val(utc(from)), DSL.val(utc(to)), where, named);
     }
 
-    private static Point point(Record r) {
-        return new Point(r.get(0, OffsetDateTime.class).toInstant(), r.get(3, Double.class), r.get(4, Double.class),
-                r.get(5, Double.class));
+    /** A row (time, ..., avg, min, max) with avg at {@code avg}. */
+    private static Point point(Record r, int avg) {
+        return new Point(r.get(0, OffsetDateTime.class).toInstant(), r.get(avg, Double.class), r.get(avg + 1, Double.class),
+                r.get(avg + 2, Double.class));
     }
 
     static String interval(Duration step) {

@@ -103,6 +103,14 @@ class RouteAccessMatrixTest {
         get("GET /api/v1/nodes/{id}/inventory/history", Who.ORG_ADMIN, true,
                 x -> "/api/v1/nodes/" + x.id("node") + "/inventory/history");
         get("GET /api/v1/nodes/{id}/packages", Who.ORG_ADMIN, true, x -> "/api/v1/nodes/" + x.id("node") + "/packages");
+        // metrics and reports
+        get("GET /api/v1/nodes/{id}/metrics", Who.ORG_ADMIN, true,
+                x -> "/api/v1/nodes/" + x.id("node") + "/metrics?names=cpu.usage");
+        get("GET /api/v1/nodes/{id}/metrics/names", Who.ORG_ADMIN, true,
+                x -> "/api/v1/nodes/" + x.id("node") + "/metrics/names");
+        get("GET /api/v1/metrics/fleet", Who.ORG_ADMIN, false, x -> "/api/v1/metrics/fleet?name=cpu.usage&by=group");
+        get("GET /api/v1/reports/fleet", Who.ORG_ADMIN, false, x -> "/api/v1/reports/fleet");
+        get("GET /api/v1/reports/jobs", Who.ORG_ADMIN, false, x -> "/api/v1/reports/jobs?from=-1d");
         example("PUT /api/v1/nodes/{id}/tags", Who.ORG_ADMIN, true, x -> "/api/v1/nodes/" + x.id("node") + "/tags",
                 x -> "{\"tags\":[\"matrix\"]}");
         example("DELETE /api/v1/nodes/{id}", Who.ORG_ADMIN, true, x -> "/api/v1/nodes/" + x.id("node-to-delete"),

@@ -56,6 +56,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
     private final JsonMapper json;
     private final MetricIngest metrics;
     private final MetricIntervals intervals;
+    private final SessionMeters meters;
 
     private long outSeq;
     private volatile boolean helloSeen;
@@ -66,7 +67,8 @@ final class AgentSession implements StreamObserver<AgentMessage> {
 
     AgentSession(NodeId node, ServerCallStreamObserver<ServerMessage> out, NodeService nodes, InventoryService inventory,
                  SessionRegistry registry, Duration heartbeatInterval, RunRecorder recorder, JobEngine jobs,
-                 JsonMapper json, MetricIngest metrics, MetricIntervals intervals) {
+                 JsonMapper json, MetricIngest metrics, MetricIntervals intervals, SessionMeters meters) {
+        this.meters = meters;
         this.metrics = metrics;
         this.intervals = intervals;
         this.recorder = recorder;
@@ -87,6 +89,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
 
     @Override
     public void onNext(AgentMessage message) {
+        meters.received(message);
         if (!helloSeen && !message.hasHello()) {
             terminate(Status.FAILED_PRECONDITION.withDescription("the first message of a session must be Hello"));
             return;
@@ -128,6 +131,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             return;
         }
         helloSeen = true;
+        meters.opened();
         nodes.sessionOpened(node, sessionId, hostname, hello.getAgentVersion());
         registry.register(this);
         boolean current = !hello.getInventorySha256().isEmpty()
@@ -253,6 +257,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         }
         try {
             out.onNext(message.setSeq(++outSeq).build());
+            meters.sent(message);
         } catch (IllegalStateException | io.grpc.StatusRuntimeException callGone) {
             // The call ended under us (cancelled by the agent); finish() follows from the cancel handler.
         }
@@ -293,6 +298,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         }
         registry.unregister(this);
         if (helloSeen) {
+            meters.closed();
             nodes.sessionClosed(node, sessionId);
         }
     }

@@ -26,10 +26,12 @@ final class AgentSessionGrpcEndpoint extends AgentSessionGrpc.AgentSessionImplBa
     private final JsonMapper json;
     private final MetricIngest metrics;
     private final MetricIntervals intervals;
+    private final SessionMeters meters;
 
     AgentSessionGrpcEndpoint(NodeService nodes, InventoryService inventory, SessionRegistry registry,
                              GrpcConfiguration config, RunRecorder recorder, JobEngine jobs, JsonMapper json,
-                             MetricIngest metrics, MetricIntervals intervals) {
+                             MetricIngest metrics, MetricIntervals intervals, SessionMeters meters) {
+        this.meters = meters;
         this.metrics = metrics;
         this.intervals = intervals;
         this.recorder = recorder;
@@ -45,6 +47,6 @@ final class AgentSessionGrpcEndpoint extends AgentSessionGrpc.AgentSessionImplBa
     public StreamObserver<AgentMessage> connect(StreamObserver<ServerMessage> responses) {
         return new AgentSession(ClientCertificateInterceptor.NODE.get(), (ServerCallStreamObserver<ServerMessage>) responses,
                 nodes, inventory, registry, config.heartbeatInterval(), recorder, jobs, json,
-                metrics, intervals);
+                metrics, intervals, meters);
     }
 }

@@ -2,6 +2,8 @@ package io.octofleet.server.database;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.octofleet.server.OctofleetHome;
@@ -64,7 +66,7 @@ final class DatabaseFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    HikariDataSource dataSource(DatabaseServer server) {
+    HikariDataSource dataSource(DatabaseServer server, MeterRegistry meters) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(server.jdbcUrl());
         if (server.user() != null && !server.user().isBlank()) {
@@ -76,6 +78,7 @@ final class DatabaseFactory {
         hikari.setPoolName("octofleet");
         hikari.setMaximumPoolSize(16);
         hikari.setConnectionTimeout(10_000);
+        hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
         HikariDataSource dataSource = new HikariDataSource(hikari);
         Flyway.configure()
                 .dataSource(dataSource)

@@ -111,6 +111,7 @@ class RouteAccessMatrixTest {
         get("GET /api/v1/metrics/fleet", Who.ORG_ADMIN, false, x -> "/api/v1/metrics/fleet?name=cpu.usage&by=group");
         get("GET /api/v1/reports/fleet", Who.ORG_ADMIN, false, x -> "/api/v1/reports/fleet");
         get("GET /api/v1/reports/jobs", Who.ORG_ADMIN, false, x -> "/api/v1/reports/jobs?from=-1d");
+        get("GET /metrics", Who.SUPER_ADMIN, false, x -> "/metrics");
         example("PUT /api/v1/nodes/{id}/tags", Who.ORG_ADMIN, true, x -> "/api/v1/nodes/" + x.id("node") + "/tags",
                 x -> "{\"tags\":[\"matrix\"]}");
         example("DELETE /api/v1/nodes/{id}", Who.ORG_ADMIN, true, x -> "/api/v1/nodes/" + x.id("node-to-delete"),

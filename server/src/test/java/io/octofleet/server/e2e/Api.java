@@ -40,6 +40,10 @@ final class Api {
         return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    Response put(String path, String json) throws IOException, InterruptedException {
+        return send(request(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     /** A plain-text answer (job output) with its headers. */
     record Text(int status, String body, java.net.http.HttpHeaders headers) {
     }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = AgentVersion.class,
         description = "The Octofleet host agent: enrolls with an Octofleet server, reports inventory and keeps a "
                 + "live session for jobs.",
-        subcommands = {RunCommand.class, MetricsCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, MetricsCommand.class, InventoryCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class AgentMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -64,6 +64,10 @@ public final class SimulatedAgent {
 
         /** Something a real agent would log as an error, e.g. a rejected inventory. */
         void problem(SimulatedAgent agent, String message);
+
+        /** The server acknowledged one metric batch as stored. */
+        default void metricBatchStored(SimulatedAgent agent) {
+        }
     }
 
     private final String hostname;
@@ -82,6 +86,49 @@ public final class SimulatedAgent {
     private final Map<String, Run> runs = new LinkedHashMap<>();
     private Session session;
     private boolean stopped;
+    private MetricStream metrics;
+
+    /** A stream of metric batches as a real agent's spool would send them after an outage: back to back. */
+    private static final class MetricStream {
+        final String spoolId = java.util.UUID.randomUUID().toString();
+        final io.octofleet.proto.agent.v1.MetricBatch.Builder template;
+        final long total;
+        final int window;
+        final Set<Long> inFlight = new HashSet<>();
+        long next = 1;
+
+        MetricStream(long total, int values, int window) {
+            this.total = total;
+            this.window = window;
+            template = io.octofleet.proto.agent.v1.MetricBatch.newBuilder().setSpoolId(spoolId);
+            for (int i = 0; i < values; i++) {
+                // The shape of a real host's set: per-core CPU, file systems, NICs; names from docs/agent.md.
+                String name = switch (i % 6) {
+                    case 0 -> "cpu.core.usage";
+                    case 1 -> "fs.free.pct";
+                    case 2 -> "nic.rx.bps";
+                    case 3 -> "nic.tx.bps";
+                    case 4 -> "disk.read.bps";
+                    default -> "gpu.util";
+                };
+                template.addValues(io.octofleet.proto.agent.v1.MetricValue.newBuilder().setName(name)
+                        .setInstance(Integer.toString(i / 6)).setValue(i * 1.25));
+            }
+        }
+    }
+
+    /**
+     * Sends {@code batches} metric batches of {@code values} figures each, keeping at most {@code window} awaiting
+     * an ack (as the real agent's shipper does), stamped with the time they are sent.
+     */
+    public void streamMetrics(long batches, int values, int window) {
+        synchronized (lock) {
+            metrics = new MetricStream(batches, values, window);
+            if (session != null && session.welcomed) {
+                session.pumpMetrics();
+            }
+        }
+    }
 
     private static final class Run {
         final String id;
@@ -131,6 +178,15 @@ public final class SimulatedAgent {
             });
             if (session != null) {
                 session.call.cancel("simulated agent stopping", null);
+            }
+        }
+    }
+
+    private void resendMetricBatch(long seq) {
+        synchronized (lock) {
+            if (session != null && session.welcomed && metrics != null && metrics.inFlight.add(seq)) {
+                session.send(AgentMessage.newBuilder().setMetricBatch(metrics.template.clone().setBatchSeq(seq)
+                        .setAtUnixMs(System.currentTimeMillis())));
             }
         }
     }
@@ -288,6 +344,23 @@ public final class SimulatedAgent {
                         }
                     }
                     case CANCEL_RUN -> cancel(message.getCancelRun().getRunId());
+                    case METRIC_ACK -> {
+                        io.octofleet.proto.agent.v1.MetricAck ack = message.getMetricAck();
+                        if (metrics != null && metrics.spoolId.equals(ack.getSpoolId())
+                                && metrics.inFlight.remove(ack.getBatchSeq())) {
+                            if (ack.getRetryLater()) {
+                                long seq = ack.getBatchSeq();
+                                timers.schedule(() -> resendMetricBatch(seq), 100, TimeUnit.MILLISECONDS);
+                            } else {
+                                if (!ack.getError().isEmpty()) {
+                                    notices.add(() -> listener.problem(SimulatedAgent.this,
+                                            "metric batch refused: " + ack.getError()));
+                                }
+                                notices.add(() -> listener.metricBatchStored(SimulatedAgent.this));
+                                pumpMetrics();
+                            }
+                        }
+                    }
                     default -> {
                         // a newer server's message kind: a real agent ignores it too
                     }
@@ -313,7 +386,23 @@ public final class SimulatedAgent {
                     send(AgentMessage.newBuilder().setRunUpdate(update));
                 }
             }
+            if (metrics != null) {
+                metrics.inFlight.clear();
+                metrics.next = Math.max(1, metrics.next - metrics.window);
+                pumpMetrics();
+            }
             notices.add(() -> listener.welcomed(SimulatedAgent.this));
+        }
+
+        /** Called with the lock held: fills the window. */
+        void pumpMetrics() {
+            MetricStream stream = metrics;
+            while (stream.inFlight.size() < stream.window && stream.next <= stream.total) {
+                long seq = stream.next++;
+                stream.inFlight.add(seq);
+                send(AgentMessage.newBuilder().setMetricBatch(stream.template.clone().setBatchSeq(seq)
+                        .setAtUnixMs(System.currentTimeMillis())));
+            }
         }
 
         private void heartbeat() {

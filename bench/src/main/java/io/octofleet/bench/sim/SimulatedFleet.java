@@ -92,6 +92,16 @@ public final class SimulatedFleet implements AutoCloseable {
     }
 
     /** Sessions that ended after a Welcome (disconnects), not counting {@link #close()}. */
+    /** Every agent sends this many metric batches back to back (SimulatedAgent#streamMetrics). */
+    public synchronized void streamMetrics(long batches, int values, int window) {
+        agents.forEach(a -> a.streamMetrics(batches, values, window));
+    }
+
+    /** Metric batches the server acknowledged as stored, over all agents. */
+    public long metricBatchesStored() {
+        return counters.metricBatches.get();
+    }
+
     public long sessionsLost() {
         return counters.sessionsLost.get();
     }
@@ -149,6 +159,7 @@ public final class SimulatedFleet implements AutoCloseable {
         final AtomicInteger connected = new AtomicInteger();
         final AtomicInteger inventories = new AtomicInteger();
         final AtomicLong runsRecorded = new AtomicLong();
+        final AtomicLong metricBatches = new AtomicLong();
         final AtomicLong sessionsLost = new AtomicLong();
         final AtomicLong connectFailures = new AtomicLong();
         final List<String> problems = Collections.synchronizedList(new ArrayList<>());
@@ -181,6 +192,11 @@ public final class SimulatedFleet implements AutoCloseable {
         @Override
         public void runRecorded(SimulatedAgent agent, String runId) {
             runsRecorded.incrementAndGet();
+        }
+
+        @Override
+        public void metricBatchStored(SimulatedAgent agent) {
+            metricBatches.incrementAndGet();
         }
 
         @Override

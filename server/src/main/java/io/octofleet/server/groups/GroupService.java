@@ -127,7 +127,7 @@ public class GroupService {
         return scope.wholeOrganizations(GROUPS.ORGANIZATION_ID);
     }
 
-    private static Condition membership(Group group) {
+    static Condition membership(Group group) {
         // A stored rule was valid when it was saved; the language only grows, so it parses again. Either kind only
         // ever holds nodes of the group's own organization.
         Condition members = group.kind() == GroupKind.STATIC ? GroupRepository.memberOf(group.id())

@@ -53,6 +53,12 @@ public class AuditLog {
         record(actor, action, target, sourceAddress, success, httpStatus, details, null);
     }
 
+    /** Appends one entry the server made on its own (an alert firing), in {@code organization}'s log. */
+    public void recordSystem(io.octofleet.server.organizations.OrganizationId organization, String action,
+                             @Nullable String target, @Nullable String details, @Nullable Object after) {
+        record("system", action, target, null, true, null, details, new Context(organization, null, after));
+    }
+
     /** Appends one entry, with what the route described of it ({@link #describe}), if anything. */
     void record(String actor, String action, @Nullable String target, @Nullable String sourceAddress,
                 boolean success, @Nullable Integer httpStatus, @Nullable String details, @Nullable Context context) {

@@ -112,6 +112,30 @@ class RouteAccessMatrixTest {
         get("GET /api/v1/reports/fleet", Who.ORG_ADMIN, false, x -> "/api/v1/reports/fleet");
         get("GET /api/v1/reports/jobs", Who.ORG_ADMIN, false, x -> "/api/v1/reports/jobs?from=-1d");
         get("GET /metrics", Who.SUPER_ADMIN, false, x -> "/metrics");
+        // alerts
+        get("GET /api/v1/alert-rules", Who.ORG_ADMIN, false, x -> "/api/v1/alert-rules");
+        example("POST /api/v1/alert-rules", Who.ORG_ADMIN, false, x -> "/api/v1/alert-rules",
+                x -> "{\"name\":\"made-rule\",\"expression\":\"cpu.usage > 90 for 5m\",\"organization\":\"acme\"}");
+        get("GET /api/v1/alert-rules/{id}", Who.ORG_ADMIN, true, x -> "/api/v1/alert-rules/" + x.id("rule"));
+        example("PUT /api/v1/alert-rules/{id}", Who.ORG_ADMIN, true, x -> "/api/v1/alert-rules/" + x.id("rule"),
+                x -> "{\"name\":\"matrix-rule\",\"expression\":\"cpu.usage > 95 for 5m\"}");
+        example("DELETE /api/v1/alert-rules/{id}", Who.ORG_ADMIN, true,
+                x -> "/api/v1/alert-rules/" + x.id("rule-to-delete"), x -> null);
+        get("GET /api/v1/alerts", Who.ORG_ADMIN, false, x -> "/api/v1/alerts?state=firing");
+        get("GET /api/v1/alert-silences", Who.ORG_ADMIN, false, x -> "/api/v1/alert-silences");
+        example("POST /api/v1/alert-silences", Who.ORG_ADMIN, false, x -> "/api/v1/alert-silences",
+                x -> "{\"ruleId\":\"" + x.id("rule") + "\",\"duration\":\"1h\",\"comment\":\"m\",\"organization\":\"acme\"}");
+        example("DELETE /api/v1/alert-silences/{id}", Who.ORG_ADMIN, true,
+                x -> "/api/v1/alert-silences/" + x.id("silence"), x -> null);
+        get("GET /api/v1/notification-channels", Who.ORG_ADMIN, false, x -> "/api/v1/notification-channels");
+        example("POST /api/v1/notification-channels", Who.ORG_ADMIN, false, x -> "/api/v1/notification-channels",
+                x -> hook("made-hook"));
+        get("GET /api/v1/notification-channels/{id}", Who.ORG_ADMIN, true,
+                x -> "/api/v1/notification-channels/" + x.id("channel"));
+        example("DELETE /api/v1/notification-channels/{id}", Who.ORG_ADMIN, true,
+                x -> "/api/v1/notification-channels/" + x.id("channel-to-delete"), x -> null);
+        example("POST /api/v1/notification-channels/{id}/test", Who.ORG_ADMIN, true,
+                x -> "/api/v1/notification-channels/" + x.id("channel") + "/test", x -> "");
         example("PUT /api/v1/nodes/{id}/tags", Who.ORG_ADMIN, true, x -> "/api/v1/nodes/" + x.id("node") + "/tags",
                 x -> "{\"tags\":[\"matrix\"]}");
         example("DELETE /api/v1/nodes/{id}", Who.ORG_ADMIN, true, x -> "/api/v1/nodes/" + x.id("node-to-delete"),
@@ -291,6 +315,14 @@ class RouteAccessMatrixTest {
         f.ids.put("schedule", create("/api/v1/schedules", schedule(f, "matrix-schedule")));
         f.ids.put("schedule-to-delete", create("/api/v1/schedules", schedule(f, "doomed")));
         f.ids.put("enrollment-token", create("/api/v1/enrollment-tokens", "{\"organization\":\"acme\"}"));
+        f.ids.put("channel", create("/api/v1/notification-channels", hook("matrix-hook")));
+        f.ids.put("channel-to-delete", create("/api/v1/notification-channels", hook("doomed-hook")));
+        f.ids.put("rule", create("/api/v1/alert-rules",
+                "{\"name\":\"matrix-rule\",\"expression\":\"cpu.usage > 90 for 5m\",\"organization\":\"acme\"}"));
+        f.ids.put("rule-to-delete", create("/api/v1/alert-rules",
+                "{\"name\":\"doomed-rule\",\"kind\":\"node_offline\",\"forDuration\":\"10m\",\"organization\":\"acme\"}"));
+        f.ids.put("silence", create("/api/v1/alert-silences", "{\"ruleId\":\"" + f.id("rule")
+                + "\",\"duration\":\"1h\",\"comment\":\"matrix\",\"organization\":\"acme\"}"));
         assertThat(server.post("/api/v1/organizations", "{\"name\":\"doomed-org\"}").statusCode()).isEqualTo(201);
         assertThat(server.post("/api/v1/roles", "{\"name\":\"matrix-role\",\"permissions\":[\"nodes:read\"]}")
                 .statusCode()).isEqualTo(201);
@@ -316,6 +348,12 @@ class RouteAccessMatrixTest {
             String username = "lacks-" + p.code().replace(':', '-');
             tokens.put(username, login(username));
         }
+    }
+
+    /** A webhook channel in acme to a port nothing listens on (the test call reports it undelivered). */
+    static String hook(String name) {
+        return "{\"name\":\"" + name + "\",\"kind\":\"webhook\",\"secret\":\"matrix-secret-0123456789\","
+                + "\"settings\":{\"url\":\"http://127.0.0.1:1/hook\"},\"organization\":\"acme\"}";
     }
 
     @AfterAll

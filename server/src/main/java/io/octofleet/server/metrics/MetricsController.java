@@ -14,7 +14,6 @@ import io.octofleet.server.groups.Group;
 import io.octofleet.server.groups.GroupService;
 import io.octofleet.server.nodes.NodeId;
 import io.octofleet.server.nodes.NodeService;
-import io.octofleet.server.organizations.Organizations;
 import io.octofleet.server.problem.ApiException;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -38,17 +37,15 @@ final class MetricsController {
     private final MetricQueries queries;
     private final NodeService nodes;
     private final GroupService groups;
-    private final Organizations organizations;
     private final MetricsConfiguration config;
     private final DSLContext dsl;
     private final Clock clock = Clock.systemUTC();
 
-    MetricsController(MetricQueries queries, NodeService nodes, GroupService groups, Organizations organizations,
-                      MetricsConfiguration config, DSLContext dsl) {
+    MetricsController(MetricQueries queries, NodeService nodes, GroupService groups, MetricsConfiguration config,
+                      DSLContext dsl) {
         this.queries = queries;
         this.nodes = nodes;
         this.groups = groups;
-        this.organizations = organizations;
         this.config = config;
         this.dsl = dsl;
     }
@@ -113,8 +110,7 @@ final class MetricsController {
         if (grouping.equals("group")) {
             List<MetricQueries.Series> series = new ArrayList<>();
             for (Group group : groups.list(scope)) {
-                Condition members = groups.membership(group.id(), organizations.byName(group.organization())
-                        .orElseThrow(() -> ApiException.notFound("organization " + group.organization())));
+                Condition members = groups.membership(group.id(), group.organizationId());
                 for (MetricQueries.Series s : queries.fleet(name.strip(), visible.and(members), MetricQueries.By.NONE,
                         range.from(), range.to(), range.step())) {
                     series.add(new MetricQueries.Series(s.name(), s.instance(), group.organization() + "/" + group.name(),

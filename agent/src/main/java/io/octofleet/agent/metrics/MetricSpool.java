@@ -51,8 +51,8 @@ public final class MetricSpool {
     private long bytes;
 
     public MetricSpool(Path dir, long maxBytes) {
-        if (maxBytes < 64 * 1024) {
-            throw new IllegalArgumentException("metric spool limit must be at least 64 KiB, got " + maxBytes);
+        if (maxBytes < 4 * 1024) {
+            throw new IllegalArgumentException("metric spool limit must be at least 4 KiB, got " + maxBytes);
         }
         this.dir = dir;
         this.maxBytes = maxBytes;

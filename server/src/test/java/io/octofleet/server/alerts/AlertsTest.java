@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.octofleet.server.TestServer;
-import io.octofleet.server.metrics.MetricBatch;
-import io.octofleet.server.metrics.MetricIngest;
+import io.octofleet.server.metrics.StoredSamples;
 import io.octofleet.server.nodes.NodeId;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -20,9 +19,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -257,27 +254,7 @@ class AlertsTest {
         return server.bean(Notifier.class);
     }
 
-    private static synchronized void sample(NodeId node, String name, String instance, Instant at, double value)
-            throws Exception {
-        CompletableFuture<String> done = new CompletableFuture<>();
-        server.bean(MetricIngest.class).submit(node, new MetricBatch("alerts-test-" + node, ++spoolSeq,
-                at.truncatedTo(ChronoUnit.MILLIS), 0, List.of(new MetricBatch.Value(name, instance, value))),
-                new MetricIngest.Receipt() {
-                    @Override
-                    public void stored() {
-                        done.complete("stored");
-                    }
-
-                    @Override
-                    public void refused(String reason) {
-                        done.complete(reason);
-                    }
-
-                    @Override
-                    public void retryLater() {
-                        done.complete("retry later");
-                    }
-                });
-        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("stored");
+    private static synchronized void sample(NodeId node, String name, String instance, Instant at, double value) {
+        StoredSamples.store(server, node, ++spoolSeq, at.truncatedTo(ChronoUnit.MILLIS), name, instance, value);
     }
 }

@@ -41,6 +41,8 @@ class MetricsEndToEndIT {
         Api api = fleet.api();
         assertThat(api.put("/api/v1/parameters/OCTOFLEET_METRICS_INTERVAL", "{\"value\": \"1\"}").status()).isEqualTo(200);
         String node = enroll(api, "agent-metrics");
+        // A second agent whose spool holds only a few batches: the outage overflows it.
+        String small = enroll(api, "agent-small-spool", "--metrics-spool-limit", "6KiB");
 
         await(() -> names(api, node).containsAll(Set.of("cpu.usage", "mem.total.bytes", "uptime.seconds", "procs.count",
                 "fs.total.bytes", "load.1")), "the agent's first batches", api, node);
@@ -74,6 +76,16 @@ class MetricsEndToEndIT {
         assertThat(longestGap).as("seconds without a sample across a %d s outage%s", outage, fleet.logs())
                 .isLessThanOrEqualTo(2);
         assertThat(names(again, node)).as("nothing dropped: the spool held the outage").doesNotContain("agent.metrics.dropped");
+
+        // The small spool kept only its newest batches: the series has a gap, and the agent said how much it dropped.
+        await(() -> names(again, small).contains("agent.metrics.dropped"), "the small spool's drop count", again, small);
+        List<Instant> smallTimes = points(again, small, "uptime.seconds", stopped.minusSeconds(20));
+        long smallGap = 0;
+        for (int i = 1; i < smallTimes.size(); i++) {
+            smallGap = Math.max(smallGap, Duration.between(smallTimes.get(i - 1), smallTimes.get(i)).toSeconds());
+        }
+        assertThat(smallGap).as("the small spool could not hold a %d s outage", outage).isGreaterThan(2);
+        assertThat(last(again, small, "agent.metrics.dropped")).isPositive();
     }
 
     private Set<String> names(Api api, String node) {
@@ -107,9 +119,11 @@ class MetricsEndToEndIT {
         return times;
     }
 
-    private String enroll(Api api, String name) throws Exception {
+    private String enroll(Api api, String name, String... options) throws Exception {
         Path state = dir.resolve("state-" + name);
-        fleet.startAgent(name + ".log", "run", "--join", fleet.joinString(api), "--state-dir", state.toString());
+        List<String> args = new ArrayList<>(List.of("run", "--join", fleet.joinString(api), "--state-dir", state.toString()));
+        args.addAll(List.of(options));
+        fleet.startAgent(name + ".log", args.toArray(String[]::new));
         Instant deadline = Instant.now().plusSeconds(90);
         while (Instant.now().isBefore(deadline)) {
             if (Files.exists(state.resolve("node-id"))) {

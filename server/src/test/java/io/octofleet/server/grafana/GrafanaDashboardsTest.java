@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.octofleet.server.TestServer;
 import io.octofleet.server.groups.GroupMembershipSnapshot;
 import io.octofleet.server.metrics.MetricBatch;
-import io.octofleet.server.metrics.MetricIngest;
 import io.octofleet.server.metrics.NativeStorage;
+import io.octofleet.server.metrics.StoredSamples;
 import io.octofleet.server.nodes.NodeId;
 import io.octofleet.server.organizations.OrganizationId;
 import org.jooq.DSLContext;
@@ -30,8 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -99,7 +97,7 @@ class GrafanaDashboardsTest {
                             || names.get(i).startsWith("cpu.core") ? "0" : "";
                     values.add(new MetricBatch.Value(names.get(i), instance, 10 + i + (seq % 7)));
                 }
-                ingest(node, seq, at, seq == 3 ? 42 : 0, values);
+                StoredSamples.store(server, node, new MetricBatch("grafana-" + node, seq, at, seq == 3 ? 42 : 0, values));
             }
         }
         server.bean(NativeStorage.class).rollUp(NOW);
@@ -299,28 +297,5 @@ class GrafanaDashboardsTest {
             }
         }
         db.execute("UPDATE job_runs r SET hostname = n.hostname FROM nodes n WHERE n.id = r.node_id");
-    }
-
-    private static void ingest(NodeId node, long seq, Instant at, long dropped, List<MetricBatch.Value> values)
-            throws Exception {
-        CompletableFuture<String> done = new CompletableFuture<>();
-        server.bean(MetricIngest.class).submit(node, new MetricBatch("grafana-" + node, seq, at, dropped, values),
-                new MetricIngest.Receipt() {
-                    @Override
-                    public void stored() {
-                        done.complete("stored");
-                    }
-
-                    @Override
-                    public void refused(String reason) {
-                        done.complete(reason);
-                    }
-
-                    @Override
-                    public void retryLater() {
-                        done.complete("retry later");
-                    }
-                });
-        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("stored");
     }
 }

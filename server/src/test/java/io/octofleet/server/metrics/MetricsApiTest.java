@@ -14,8 +14,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,8 +30,8 @@ class MetricsApiTest {
         gpuHost = server.createNode("gpu-host");
         otherHost = server.createNode("cpu-host");
         Instant at = Instant.now().minusSeconds(120);
-        ingest(gpuHost, at, 80);
-        ingest(otherHost, at, 20);
+        StoredSamples.store(server, gpuHost, 1, at.truncatedTo(ChronoUnit.SECONDS), "gpu.util", "0", 80);
+        StoredSamples.store(server, otherHost, 1, at.truncatedTo(ChronoUnit.SECONDS), "gpu.util", "0", 20);
         HttpResponse<String> group = server.post("/api/v1/groups",
                 "{\"name\": \"gpu-hosts\", \"kind\": \"static\", \"nodeIds\": [\"" + gpuHost + "\"]}");
         assertThat(group.statusCode()).as(group.body()).isEqualTo(201);
@@ -106,27 +104,5 @@ class MetricsApiTest {
         Map<String, JsonNode> byKey = new HashMap<>();
         JSON.readTree(response.body()).get("series").forEach(s -> byKey.put(s.get("key").asText(), s));
         return byKey;
-    }
-
-    private static void ingest(NodeId node, Instant at, double value) throws Exception {
-        CompletableFuture<String> done = new CompletableFuture<>();
-        server.bean(MetricIngest.class).submit(node, new MetricBatch("spool-" + node, 1, at.truncatedTo(ChronoUnit.SECONDS), 0,
-                List.of(new MetricBatch.Value("gpu.util", "0", value))), new MetricIngest.Receipt() {
-            @Override
-            public void stored() {
-                done.complete("stored");
-            }
-
-            @Override
-            public void refused(String reason) {
-                done.complete(reason);
-            }
-
-            @Override
-            public void retryLater() {
-                done.complete("retry later");
-            }
-        });
-        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("stored");
     }
 }

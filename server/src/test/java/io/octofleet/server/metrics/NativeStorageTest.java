@@ -19,8 +19,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,10 +59,10 @@ class NativeStorageTest {
         NodeId node = server.createNode("rollup-host");
         Instant now = Instant.now();
         Instant hour = now.truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
-        ingest(node, 1, hour.plusSeconds(10), 10);
-        ingest(node, 2, hour.plusSeconds(40), 20);
-        ingest(node, 3, hour.plusSeconds(70), 60);
-        ingest(node, 4, hour.plus(1, ChronoUnit.HOURS).plusSeconds(5), 100);
+        StoredSamples.store(server, node, 1, hour.plusSeconds(10), "cpu.usage", "", 10);
+        StoredSamples.store(server, node, 2, hour.plusSeconds(40), "cpu.usage", "", 20);
+        StoredSamples.store(server, node, 3, hour.plusSeconds(70), "cpu.usage", "", 60);
+        StoredSamples.store(server, node, 4, hour.plus(1, ChronoUnit.HOURS).plusSeconds(5), "cpu.usage", "", 100);
 
         NativeStorage.Rollup pass = storage.rollUp(now);
         assertThat(pass.minutesFrom()).isBeforeOrEqualTo(hour);
@@ -78,13 +76,13 @@ class NativeStorageTest {
         assertThat(storage.rollUp(now).minutesFrom()).as("nothing new: nothing recomputed").isNull();
 
         // A batch replayed late from an agent's spool lands in minutes and an hour already rolled up.
-        ingest(node, 5, hour.plusSeconds(20), 90);
+        StoredSamples.store(server, node, 5, hour.plusSeconds(20), "cpu.usage", "", 90);
         storage.rollUp(Instant.now());
         assertThat(minute(node, hour)).isEqualTo(List.of(40.0, 10.0, 90.0, 3.0));
         assertThat(rollup("metric_1h", node, hour)).isEqualTo(List.of(45.0, 10.0, 90.0, 4.0));
 
         // The API reads the rollups for a coarse step and the raw samples for the minutes they may not hold yet.
-        ingest(node, 6, now.minusSeconds(5), 7);
+        StoredSamples.store(server, node, 6, now.minusSeconds(5), "cpu.usage", "", 7);
         var series = server.bean(MetricQueries.class).node(node, List.of("cpu.usage"), hour, now.plusSeconds(1),
                 java.time.Duration.ofHours(1));
         assertThat(series).hasSize(1);
@@ -108,28 +106,6 @@ class NativeStorageTest {
                 .get(0, Long.class)).as("today's samples went with their partition").isZero();
         assertThat(db.fetchOne("SELECT count(*) FROM metric_1m").get(0, Long.class))
                 .as("the 1-minute rollup is kept longer than raw samples").isPositive();
-    }
-
-    private static void ingest(NodeId node, long seq, Instant at, double value) throws Exception {
-        CompletableFuture<String> done = new CompletableFuture<>();
-        server.bean(MetricIngest.class).submit(node, new MetricBatch("spool-" + node, seq, at, 0,
-                List.of(new MetricBatch.Value("cpu.usage", "", value))), new MetricIngest.Receipt() {
-            @Override
-            public void stored() {
-                done.complete("stored");
-            }
-
-            @Override
-            public void refused(String reason) {
-                done.complete("refused: " + reason);
-            }
-
-            @Override
-            public void retryLater() {
-                done.complete("retry later");
-            }
-        });
-        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("stored");
     }
 
     private static List<Double> minute(NodeId node, Instant bucket) {

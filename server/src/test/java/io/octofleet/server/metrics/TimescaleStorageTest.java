@@ -14,8 +14,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,8 +58,8 @@ class TimescaleStorageTest {
     void samplesStoredThroughTheIngestAreReadBackRawAndRolledUpByTheSameQueries() throws Exception {
         NodeId node = server.createNode("timescale-host");
         Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(5, ChronoUnit.MINUTES);
-        ingest(node, 1, minute.plusSeconds(10), 10);
-        ingest(node, 2, minute.plusSeconds(40), 30);
+        StoredSamples.store(server, node, 1, minute.plusSeconds(10), "cpu.usage", "", 10);
+        StoredSamples.store(server, node, 2, minute.plusSeconds(40), "cpu.usage", "", 30);
         db.execute("CALL refresh_continuous_aggregate('metric_1m', NULL, NULL)");
 
         assertThat(db.fetchOne("SELECT value_avg, samples FROM metric_1m WHERE node_id = ? AND name = 'cpu.usage'",
@@ -72,27 +70,5 @@ class TimescaleStorageTest {
         var rolled = queries.node(node, List.of("cpu.usage"), minute.minus(1, ChronoUnit.HOURS), minute.plusSeconds(60),
                 Duration.ofMinutes(5));
         assertThat(rolled.get(0).points()).extracting(MetricQueries.Point::avg).containsExactly(20.0);
-    }
-
-    private static void ingest(NodeId node, long seq, Instant at, double value) throws Exception {
-        CompletableFuture<String> done = new CompletableFuture<>();
-        server.bean(MetricIngest.class).submit(node, new MetricBatch("ts-" + node, seq, at, 0,
-                List.of(new MetricBatch.Value("cpu.usage", "", value))), new MetricIngest.Receipt() {
-            @Override
-            public void stored() {
-                done.complete("stored");
-            }
-
-            @Override
-            public void refused(String reason) {
-                done.complete(reason);
-            }
-
-            @Override
-            public void retryLater() {
-                done.complete("retry later");
-            }
-        });
-        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("stored");
     }
 }

@@ -5,7 +5,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.junit.jupiter.api.Assumptions;
+
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -45,6 +50,20 @@ class PrometheusEndpointTest {
                 assertThat(line).as("a sample line").matches(SAMPLE);
             }
         }
+    }
+
+    /** Prometheus's own linter on the scrape, where it is installed (.ci/run installs it). */
+    @Test
+    void prometheusOwnCheckerAcceptsTheScrape() throws Exception {
+        Path promtool = Path.of("/usr/bin/promtool");
+        Assumptions.assumeTrue(Files.isExecutable(promtool), "promtool not installed");
+        String body = server.get("/metrics").body();
+        Process check = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        try (var in = check.getOutputStream()) {
+            in.write(body.getBytes(StandardCharsets.UTF_8));
+        }
+        String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(check.waitFor()).as("promtool check metrics:%n%s", output).isZero();
     }
 
     @Test

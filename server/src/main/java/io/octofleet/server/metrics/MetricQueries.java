@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +23,8 @@ import java.util.Map;
 /**
  * Reads series back, downsampled to a step: per node, or aggregated over the nodes of a scope. The same SQL serves
  * both storage paths (the rollups have the same names and columns on both). A range is read from the coarsest
- * source that fits the step ({@link Resolution}); the part after a rollup's cutoff, which the rollup may not hold yet,
- * is read from the next finer source and merged, so the newest points are never missing.
+ * source that fits the step ({@link Resolution}); the part a rollup does not hold yet (after its dirty mark, and the
+ * open bucket) is read from the next finer source and merged, so the newest points are never missing.
  */
 @Singleton
 public class MetricQueries {
@@ -40,11 +41,13 @@ public class MetricQueries {
 
     private final DSLContext dsl;
     private final MetricsConfiguration config;
+    private final boolean nativeRollups;
     private final Clock clock;
 
-    MetricQueries(DSLContext dsl, MetricsConfiguration config) {
+    MetricQueries(DSLContext dsl, MetricsConfiguration config, MetricsMaintainer maintainer) {
         this.dsl = dsl;
         this.config = config;
+        this.nativeRollups = maintainer.kind() == StorageKind.NATIVE;
         this.clock = Clock.systemUTC();
     }
 
@@ -107,15 +110,16 @@ public class MetricQueries {
                              List<String> names) {
         Condition named = DSL.condition("name = ANY({0})", DSL.val(names.toArray(String[]::new)));
         List<QueryPart> parts = new ArrayList<>();
+        Instant[] complete = rolledUpBefore(now);
         Instant rawFrom = from;
         if (resolution == Resolution.HOUR) {
-            Instant cut = min(to, Resolution.hourCutoff(now));
+            Instant cut = min(to, complete[1]);
             parts.add(rollup("metric_1h", from, cut, where, named));
             rawFrom = max(from, cut);
         }
         if (resolution != Resolution.RAW) {
             Instant start = rawFrom;
-            Instant cut = max(start, min(to, Resolution.minuteCutoff(now)));
+            Instant cut = max(start, min(to, complete[0]));
             parts.add(rollup("metric_1m", start, cut, where, named));
             rawFrom = cut;
         }
@@ -127,6 +131,28 @@ public class MetricQueries {
             union = DSL.sql("{0} UNION ALL {1}", union, parts.get(i));
         }
         return union;
+    }
+
+    /**
+     * Where the rollups are complete: {1-minute, 1-hour}. Natively, every bucket before the dirty marks is rolled up
+     * (a sample not rolled up yet holds its mark at or before its own time), and the open bucket never is. On
+     * TimescaleDB the continuous aggregates are real-time, so only the open bucket is left to the finer source.
+     */
+    private Instant[] rolledUpBefore(Instant now) {
+        Instant minute = now.truncatedTo(ChronoUnit.MINUTES);
+        Instant hour = now.truncatedTo(ChronoUnit.HOURS);
+        if (nativeRollups) {
+            Record marks = dsl.fetchOne("SELECT dirty_from, dirty_hours_from FROM metric_rollup_dirty");
+            OffsetDateTime dirty = marks.get(0, OffsetDateTime.class);
+            OffsetDateTime dirtyHours = marks.get(1, OffsetDateTime.class);
+            if (dirty != null && dirty.toInstant().isBefore(minute)) {
+                minute = dirty.toInstant().truncatedTo(ChronoUnit.MINUTES);
+            }
+            if (dirtyHours != null && dirtyHours.toInstant().isBefore(hour)) {
+                hour = dirtyHours.toInstant().truncatedTo(ChronoUnit.HOURS);
+            }
+        }
+        return new Instant[] {minute, hour};
     }
 
     private static QueryPart rollup(String table, Instant from, Instant to, Condition where, Condition named) {

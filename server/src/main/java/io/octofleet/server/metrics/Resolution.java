@@ -2,7 +2,6 @@ package io.octofleet.server.metrics;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 
 /**
  * Where a query's data comes from: raw samples, the 1-minute or the 1-hour rollup. The coarsest source whose
@@ -34,14 +33,5 @@ enum Resolution {
             wanted = HOUR;
         }
         return wanted;
-    }
-
-    /** Rollup buckets before this are complete (the maintainer runs every minute); later ones come from finer data. */
-    static Instant minuteCutoff(Instant now) {
-        return now.minus(Duration.ofMinutes(2)).truncatedTo(ChronoUnit.MINUTES);
-    }
-
-    static Instant hourCutoff(Instant now) {
-        return now.minus(Duration.ofMinutes(2)).truncatedTo(ChronoUnit.HOURS);
     }
 }

@@ -61,6 +61,19 @@ class MetricsApiTest {
     }
 
     @Test
+    void aSampleTheRollupsDoNotHoldYetIsStillInACoarseQuery() throws Exception {
+        NodeId late = server.createNode("late-host");
+        // Minutes old, and the rollups have not run since: a 1-minute or 1-hour step must still find it.
+        StoredSamples.store(server, late, 1, Instant.now().minusSeconds(200).truncatedTo(ChronoUnit.SECONDS), "load.1", "", 3.5);
+        for (String step : List.of("1m", "1h")) {
+            JsonNode series = JSON.readTree(server.get("/api/v1/nodes/" + late + "/metrics?names=load.1&from=-2h&step="
+                    + step).body()).get("series");
+            assertThat(series).as("step " + step).hasSize(1);
+            assertThat(series.get(0).get("points").get(0).get("max").asDouble()).isEqualTo(3.5);
+        }
+    }
+
+    @Test
     void aNodeListsTheSeriesItHas() throws Exception {
         JsonNode names = JSON.readTree(server.get("/api/v1/nodes/" + gpuHost + "/metrics/names").body());
         assertThat(names.get("items")).hasSize(1);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds Octofleet, starts the server on its embedded PostgreSQL and a local agent enrolled with it, and prints
+# Builds Octofleet (the dashboard needs Node.js 20+ and npm; SKIP_UI=1 builds without it), starts the server on its embedded PostgreSQL and a local agent enrolled with it, and prints
 # where everything is. Ctrl-C stops both. Data lives in $OCTOFLEET_HOME (default ~/.octofleet) and survives restarts.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,8 +10,10 @@ export OCTOFLEET_HTTP_PORT="$HTTP_PORT"
 AGENT_STATE="${OCTOFLEET_AGENT_STATE_DIR:-$OCTOFLEET_HOME/local-agent}"
 API="http://127.0.0.1:$HTTP_PORT"
 
-echo "==> Building (./mvnw -q -DskipTests package)"
-./mvnw -q -DskipTests package
+BUILD_ARGS=(-q -DskipTests package)
+[ "${SKIP_UI:-}" = "1" ] && BUILD_ARGS+=(-Dskip.ui)
+echo "==> Building (./mvnw ${BUILD_ARGS[*]})"
+./mvnw "${BUILD_ARGS[@]}"
 
 mkdir -p "$OCTOFLEET_HOME/logs"
 echo "==> Starting the server (log: $OCTOFLEET_HOME/logs/server.log)"
@@ -62,10 +64,10 @@ AGENT_PID=$!
 cat <<INFO
 
 Octofleet is running.
-  Dashboard / API : $API   (API reference: docs/api.md; health: $API/health)
+  Dashboard       : $API/   (open it in a browser; the local agent's node is under Nodes)
   Admin login     : user 'admin', password in $PASSWORD_SOURCE
-  Try             : curl -s -H 'Content-Type: application/json' -d '{"username":"admin","password":"…"}' $API/api/v1/auth/login
-                    curl -s -H "Authorization: Bearer <token>" $API/api/v1/nodes
+  API             : $API/api/v1   (reference: docs/api.md; health: $API/health)
+                    curl -s -H 'Content-Type: application/json' -d '{"username":"admin","password":"…"}' $API/api/v1/auth/login
   Local agent     : state in $AGENT_STATE, log in $OCTOFLEET_HOME/logs/agent.log
   Server log      : $OCTOFLEET_HOME/logs/server.log
 Press Ctrl-C to stop both.

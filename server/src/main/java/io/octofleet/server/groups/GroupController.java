@@ -93,14 +93,15 @@ final class GroupController {
     }
 
     @RequiresPermission(Permission.NODES_READ)
-    @Get("/{id}/nodes{?q,status,query,page,size,sort}")
+    @Get("/{id}/nodes{?q,status,query,tag,page,size,sort}")
     Page<Node> nodes(@PathVariable String id, @Nullable @QueryValue String q, @Nullable @QueryValue String status,
-                     @Nullable @QueryValue String query, @Nullable @QueryValue String page,
+                     @Nullable @QueryValue String query, @Nullable @QueryValue String tag,
+                     @Nullable @QueryValue String page,
                      @Nullable @QueryValue String size, @Nullable @QueryValue String sort,
                      @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
         UUID group = groupId(id);
         return groups.nodes(group, operator.scope(Permission.GROUPS_READ),
-                groups.nodesIn(operator.scope(Permission.NODES_READ)), NodeQuery.parse(q, status, query, page, size, sort));
+                groups.nodesIn(operator.scope(Permission.NODES_READ)), NodeQuery.parse(q, status, query, tag, page, size, sort));
     }
 
     private static UUID groupId(String text) {

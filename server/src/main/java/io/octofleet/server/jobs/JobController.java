@@ -23,6 +23,7 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
 import io.octofleet.server.auth.Operator;
+import io.octofleet.server.nodes.Node;
 import io.octofleet.server.nodes.NodeId;
 import io.octofleet.server.nodes.Page;
 import io.octofleet.server.problem.ApiException;
@@ -30,6 +31,8 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /** Jobs over HTTP (docs/jobs.md, docs/api.md). */
 @Controller("/api/v1/jobs")
@@ -87,11 +90,61 @@ final class JobController {
     }
 
     @RequiresPermission(Permission.JOBS_READ)
-    @Get("{?status,createdBy,page,size}")
+    @Get("{?status,createdBy,node,page,size}")
     Page<Job> list(@Nullable @QueryValue String status, @Nullable @QueryValue String createdBy,
-                   @Nullable @QueryValue String page, @Nullable @QueryValue String size,
-                   @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        return jobs.list(jobs.visibleTo(operator, Permission.JOBS_READ), status, createdBy, page, size);
+                   @Nullable @QueryValue String node, @Nullable @QueryValue String page,
+                   @Nullable @QueryValue String size, @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        Condition visible = jobs.visibleTo(operator, Permission.JOBS_READ);
+        if (node != null && !node.isBlank()) {
+            visible = visible.and(JobService.ranOn(nodeId("node", node.strip())));
+        }
+        return jobs.list(visible, status, createdBy, page, size);
+    }
+
+    /** A dry run of a job's targets: the nodes it would run on now (the first {@code limit} by hostname). */
+    @Serdeable
+    record TargetPreview(List<Node> items, long total) {
+    }
+
+    @RequiresPermission(Permission.JOBS_RUN)
+    @Get("/targets{?nodeIds,groupIds,tags,query,organization,limit}")
+    TargetPreview targets(@Nullable @QueryValue String nodeIds, @Nullable @QueryValue String groupIds,
+                          @Nullable @QueryValue String tags, @Nullable @QueryValue String query,
+                          @Nullable @QueryValue String organization, @Nullable @QueryValue String limit,
+                          @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        JobRequest.TargetsRequest request = new JobRequest.TargetsRequest(list(nodeIds), list(groupIds), list(tags),
+                query == null || query.isBlank() ? null : query);
+        OrganizationId org = organization(operator, organization);
+        int first = limit == null || limit.isBlank() ? 20 : parseLimit(limit);
+        Page<Node> page = jobs.preview(request.targets(), org, allowed(operator, org), first);
+        return new TargetPreview(page.items(), page.total());
+    }
+
+    private static NodeId nodeId(String what, String text) {
+        try {
+            return NodeId.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(what + " must be a UUID, got '" + text + "'");
+        }
+    }
+
+    private static List<String> list(@Nullable String commaSeparated) {
+        if (commaSeparated == null || commaSeparated.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(t -> !t.isEmpty()).toList();
+    }
+
+    private static int parseLimit(String limit) {
+        try {
+            int n = Integer.parseInt(limit.strip());
+            if (n >= 1 && n <= 500) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw ApiException.invalid("limit must be an integer between 1 and 500, got '" + limit + "'");
     }
 
     /** The job; {@code ?runs=false} leaves out the runs (counts only), for polling large jobs. */
@@ -144,12 +197,7 @@ final class JobController {
                                 @Nullable @QueryValue String offset, @Nullable @QueryValue String attempt,
                                 @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
         jobs.require(JobId.parse(id), jobs.visibleTo(operator, Permission.JOBS_READ));
-        NodeId node;
-        try {
-            node = NodeId.parse(nodeId);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("node id must be a UUID, got '" + nodeId + "'");
-        }
+        NodeId node = nodeId("node id", nodeId);
         JobService.RunOutput out = jobs.output(JobId.parse(id), node, parseLong("offset", offset),
                 attempt == null ? null : (int) parseLong("attempt", attempt));
         return HttpResponse.ok(out.text())

@@ -6,7 +6,9 @@ import io.octofleet.server.db.tables.records.JobRunsRecord;
 import io.octofleet.server.db.tables.records.JobsRecord;
 import io.octofleet.server.auth.Operator;
 import io.octofleet.server.auth.Permission;
+import io.octofleet.server.nodes.Node;
 import io.octofleet.server.nodes.NodeId;
+import io.octofleet.server.nodes.NodeQuery;
 import io.octofleet.server.nodes.NodeService;
 import io.octofleet.server.organizations.OrganizationId;
 import io.octofleet.server.organizations.Organizations;
@@ -17,6 +19,7 @@ import io.octofleet.server.targeting.Targets;
 import jakarta.inject.Singleton;
 import org.jooq.Condition;
 import org.jooq.Record;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +32,8 @@ import java.util.Set;
 import java.util.UUID;
 
 import static io.octofleet.server.db.Tables.JOBS;
+import static io.octofleet.server.db.Tables.JOB_RUNS;
+import static io.octofleet.server.db.Tables.NODES;
 import static io.octofleet.server.db.Tables.RUN_OUTPUT;
 
 /** Jobs as the API sees them: start, read, cancel, rerun, output. The {@link JobEngine} moves them forward. */
@@ -139,6 +144,30 @@ public class JobService {
     /** The job without its runs. */
     Job summary(JobId id) {
         return view(repository.job(repository.dsl(), id).orElseThrow(() -> ApiException.notFound("job " + id)), null);
+    }
+
+    /** Jobs with a run on {@code node} (a condition on {@code jobs}). */
+    static Condition ranOn(NodeId node) {
+        return DSL.exists(DSL.selectOne().from(JOB_RUNS)
+                .where(JOB_RUNS.JOB_ID.eq(JOBS.ID).and(JOB_RUNS.NODE_ID.eq(node.value()))));
+    }
+
+    /**
+     * The nodes a job with {@code targets} would run on if started now, the first {@code limit} by hostname, and how
+     * many: a dry run of {@link #start} that refuses what it would refuse (an unknown group, a bad rule, nodes
+     * outside {@code allowed}), but finds no targets without complaint.
+     */
+    Page<Node> preview(Targets targets, OrganizationId organization, @Nullable Condition allowed, int limit) {
+        Set<NodeId> nodes = targets.isEmpty() ? Set.of() : targeting.resolve(targets, organization);
+        if (allowed != null && nodeService.existing(nodes, allowed).size() != nodes.size()) {
+            throw new ApiException(io.micronaut.http.HttpStatus.FORBIDDEN, "forbidden",
+                    "the targets include nodes outside the groups where you may run jobs");
+        }
+        if (nodes.isEmpty()) {
+            return new Page<>(List.of(), 0);
+        }
+        return nodeService.list(new NodeQuery(null, null, null, null, 0, limit, NodeQuery.Sort.HOSTNAME, false),
+                NODES.ID.eq(DSL.any(nodes.stream().map(NodeId::value).toArray(UUID[]::new))));
     }
 
     Page<Job> list(Condition visible, @Nullable String status, @Nullable String createdBy, @Nullable String page,

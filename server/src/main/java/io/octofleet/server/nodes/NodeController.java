@@ -50,12 +50,13 @@ final class NodeController {
     }
 
     @RequiresPermission(Permission.NODES_READ)
-    @Get("{?q,status,query,page,size,sort}")
+    @Get("{?q,status,query,tag,page,size,sort}")
     Page<Node> list(@Nullable @QueryValue String q, @Nullable @QueryValue String status,
-                    @Nullable @QueryValue String query, @Nullable @QueryValue String page,
+                    @Nullable @QueryValue String query, @Nullable @QueryValue String tag,
+                    @Nullable @QueryValue String page,
                     @Nullable @QueryValue String size, @Nullable @QueryValue String sort,
                     @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
-        return nodes.list(NodeQuery.parse(q, status, query, page, size, sort),
+        return nodes.list(NodeQuery.parse(q, status, query, tag, page, size, sort),
                 groups.nodesIn(operator.scope(Permission.NODES_READ)));
     }
 

@@ -10,11 +10,11 @@ import java.util.stream.Collectors;
 
 /**
  * A filtered, sorted page of the fleet. {@code text} matches a hostname substring (case-insensitive), a node id
- * prefix, or a NIC's exact IP or MAC address; {@code rule} is a targeting rule (docs/targeting.md). All filters given
- * must hold.
+ * prefix, or a NIC's exact IP or MAC address; {@code rule} is a targeting rule (docs/targeting.md); {@code tag} is
+ * one tag the node carries. All filters given must hold.
  */
-public record NodeQuery(@Nullable String text, @Nullable NodeStatus status, @Nullable Rule rule, int page, int size,
-                        Sort sort, boolean descending) {
+public record NodeQuery(@Nullable String text, @Nullable NodeStatus status, @Nullable Rule rule, @Nullable String tag,
+                        int page, int size, Sort sort, boolean descending) {
     public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 500;
 
@@ -35,6 +35,7 @@ public record NodeQuery(@Nullable String text, @Nullable NodeStatus status, @Nul
     /** @throws ApiException invalid-request naming the parameter when page or size is out of range */
     public NodeQuery {
         text = text == null || text.isBlank() ? null : text.strip();
+        tag = tag == null || tag.isBlank() ? null : tag.strip().toLowerCase(java.util.Locale.ROOT);
         if (page < 0) {
             throw ApiException.invalid("page must be 0 or more, got " + page);
         }
@@ -48,7 +49,7 @@ public record NodeQuery(@Nullable String text, @Nullable NodeStatus status, @Nul
 
     /** The first page of everything, by hostname. */
     public static NodeQuery firstPage() {
-        return new NodeQuery(null, null, null, 0, DEFAULT_SIZE, Sort.HOSTNAME, false);
+        return new NodeQuery(null, null, null, null, 0, DEFAULT_SIZE, Sort.HOSTNAME, false);
     }
 
     /**
@@ -58,7 +59,8 @@ public record NodeQuery(@Nullable String text, @Nullable NodeStatus status, @Nul
      *                      the detail carries the position, {@code query at 17: expected a value after '='}
      */
     public static NodeQuery parse(@Nullable String q, @Nullable String status, @Nullable String query,
-                                  @Nullable String page, @Nullable String size, @Nullable String sort) {
+                                  @Nullable String tag, @Nullable String page, @Nullable String size,
+                                  @Nullable String sort) {
         NodeStatus parsedStatus = null;
         if (status != null && !status.isBlank()) {
             parsedStatus = NodeStatus.fromApiName(status.strip()).orElseThrow(() -> ApiException.invalid(
@@ -75,7 +77,7 @@ public record NodeQuery(@Nullable String text, @Nullable NodeStatus status, @Nul
                             + Arrays.stream(Sort.values()).map(Sort::apiName).collect(Collectors.joining(", "))
                             + " (prefix '-' for descending); got '" + sort + "'"));
         }
-        return new NodeQuery(q, parsedStatus, rule(query), integer("page", page, 0),
+        return new NodeQuery(q, parsedStatus, rule(query), tag, integer("page", page, 0),
                 integer("size", size, DEFAULT_SIZE), parsedSort, descending);
     }
 

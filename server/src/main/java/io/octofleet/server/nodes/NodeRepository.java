@@ -89,6 +89,16 @@ final class NodeRepository {
         return new Page<>(items, total);
     }
 
+    /** Each tag carried by a node {@code scope} selects, with how many of those nodes carry it, by tag. */
+    List<NodeTags.Count> tagCounts(Condition scope) {
+        return dsl.select(NODE_TAGS.TAG, DSL.count())
+                .from(NODE_TAGS).join(NODES).on(NODES.ID.eq(NODE_TAGS.NODE_ID))
+                .where(scope)
+                .groupBy(NODE_TAGS.TAG)
+                .orderBy(NODE_TAGS.TAG)
+                .fetch(r -> new NodeTags.Count(r.value1(), r.value2()));
+    }
+
     /** The ids of the nodes {@code condition} (on {@code NODES}) selects. */
     List<NodeId> ids(Condition condition) {
         return dsl.select(NODES.ID).from(NODES).where(condition).fetch(r -> new NodeId(r.value1()));
@@ -193,6 +203,9 @@ final class NodeRepository {
                             NODE_NICS.MAC.equalIgnoreCase(text),
                             DSL.val(text).eq(DSL.any(NODE_NICS.IPV4)),
                             DSL.val(text).eq(DSL.any(NODE_NICS.IPV6))))))));
+        }
+        if (query.tag() != null) {
+            condition = condition.and(taggedWithAny(List.of(query.tag())));
         }
         if (query.rule() != null) {
             condition = condition.and(query.rule().condition());

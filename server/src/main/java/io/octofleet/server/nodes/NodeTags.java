@@ -1,5 +1,6 @@
 package io.octofleet.server.nodes;
 
+import io.micronaut.serde.annotation.Serdeable;
 import io.octofleet.server.problem.ApiException;
 
 import java.util.List;
@@ -15,6 +16,11 @@ final class NodeTags {
     private static final Pattern TAG = Pattern.compile("[a-z0-9_.:-]{1,63}");
 
     private NodeTags() {
+    }
+
+    /** A tag in use and the number of nodes carrying it. */
+    @Serdeable
+    record Count(String tag, int nodes) {
     }
 
     /**

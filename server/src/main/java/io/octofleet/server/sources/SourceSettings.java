@@ -22,7 +22,7 @@ final class SourceSettings {
             "userBaseDn", "userFilter", "groupBaseDn", "usernameAttribute", "displayNameAttribute", "mailAttribute",
             "connectTimeoutSeconds", "responseTimeoutSeconds", "poolSize");
     static final Set<String> OIDC_FIELDS = Set.of("issuer", "clientId", "scopes", "redirectUri", "groupsClaim",
-            "acceptAccessTokens", "accessTokenAudience", "clockSkewSeconds", "endSessionRedirectUri");
+            "acceptAccessTokens", "accessTokenAudience", "clockSkewSeconds", "endSessionRedirectUri", "displayName");
     /** The write-only secret of each type, as it may appear in a request's settings. */
     static final String LDAP_SECRET = "bindPassword";
     static final String OIDC_SECRET = "clientSecret";

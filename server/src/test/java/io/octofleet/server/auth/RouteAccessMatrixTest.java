@@ -97,8 +97,10 @@ class RouteAccessMatrixTest {
         get("GET /api/v1/auth/oidc/{source}/callback", Who.ANYONE, false,
                 x -> "/api/v1/auth/oidc/none/callback?state=x&code=y");
         get("GET /api/v1/auth/me", Who.ORG_ADMIN, false, x -> "/api/v1/auth/me");
+        get("GET /api/v1/auth/providers", Who.ANYONE, false, x -> "/api/v1/auth/providers");
         // nodes
         get("GET /api/v1/nodes", Who.ORG_ADMIN, false, x -> "/api/v1/nodes");
+        get("GET /api/v1/tags", Who.ORG_ADMIN, false, x -> "/api/v1/tags");
         get("GET /api/v1/nodes/{id}", Who.ORG_ADMIN, true, x -> "/api/v1/nodes/" + x.id("node"));
         get("GET /api/v1/nodes/{id}/inventory/history", Who.ORG_ADMIN, true,
                 x -> "/api/v1/nodes/" + x.id("node") + "/inventory/history");
@@ -176,6 +178,7 @@ class RouteAccessMatrixTest {
         // jobs and schedules
         example("POST /api/v1/jobs", Who.ORG_ADMIN, false, x -> "/api/v1/jobs", x -> job(x));
         get("GET /api/v1/jobs", Who.ORG_ADMIN, false, x -> "/api/v1/jobs");
+        get("GET /api/v1/jobs/targets", Who.ORG_ADMIN, false, x -> "/api/v1/jobs/targets?nodeIds=" + x.id("node"));
         get("GET /api/v1/jobs/{id}", Who.ORG_ADMIN, true, x -> "/api/v1/jobs/" + x.id("job"));
         example("POST /api/v1/jobs/{id}/cancel", Who.ORG_ADMIN, true, x -> "/api/v1/jobs/" + x.id("job-to-cancel")
                 + "/cancel", x -> "");

@@ -34,6 +34,11 @@ final class Fleet implements AutoCloseable {
         return dir;
     }
 
+    /** Where a browser finds the server (the dashboard at /, the API under /api). */
+    String baseUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
     /** Starts the server on this fleet's home and ports and waits until it is healthy. */
     ManagedProcess startServer(String log) throws Exception {
         ManagedProcess server = ManagedProcess.start(Path.of(System.getProperty("octofleet.server.jar")), Map.of(

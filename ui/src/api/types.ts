@@ -32,7 +32,6 @@ export interface Gpu {
   vramBytes: number;
   driverVersion: string;
   migMode: string;
-  migDevices?: { index?: number; profile?: string; uuid?: string; memoryBytes?: number }[];
 }
 
 export interface Inventory {

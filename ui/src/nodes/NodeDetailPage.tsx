@@ -111,21 +111,12 @@ function Inventory({ node }: { node: NodeDetails }) {
       <Card isCompact>
         <CardTitle>GPUs</CardTitle>
         <CardBody>
-          {inv.gpus.length === 0 ? 'No GPU reported.' : inv.gpus.map((g) => (
+          {inv.gpus.length === 0 ? 'No GPU reported.' : inv.gpus.map((g, index) => (
             <div key={g.uuid || g.model} style={{ marginBottom: 12 }}>
               <strong>{g.model}</strong> · {bytes(g.vramBytes)} · driver {g.driverVersion || '—'}
               <div><small>{g.uuid}</small></div>
               <div>MIG: {g.migMode || 'not supported'}</div>
-              {g.migDevices && g.migDevices.length > 0 && (
-                <Table variant="compact" aria-label={`MIG layout of ${g.uuid}`}>
-                  <Thead><Tr><Th>MIG device</Th><Th>Profile</Th><Th>Memory</Th></Tr></Thead>
-                  <Tbody>
-                    {g.migDevices.map((m, i) => (
-                      <Tr key={m.uuid ?? i}><Td>{m.index ?? i}</Td><Td>{m.profile ?? '—'}</Td><Td>{bytes(m.memoryBytes)}</Td></Tr>
-                    ))}
-                  </Tbody>
-                </Table>
-              )}
+              {g.migMode === 'Enabled' && <MigLayout nodeId={node.id} gpuIndex={index} />}
             </div>
           ))}
         </CardBody>
@@ -161,6 +152,40 @@ function Inventory({ node }: { node: NodeDetails }) {
         </CardBody>
       </Card>
     </Gallery>
+  );
+}
+
+/**
+ * The MIG devices of GPU {@code gpuIndex} as the agent last reported them (the gpu.mig.mem.* series, instance
+ * `<gpu>/<gpu instance>/<compute instance>`), with their memory in use.
+ */
+function MigLayout({ nodeId, gpuIndex }: { nodeId: string; gpuIndex: number }) {
+  const answer = useApi((s) => get<MetricsAnswer>(`/api/v1/nodes/${nodeId}/metrics${qs({
+    names: 'gpu.mig.mem.total.bytes,gpu.mig.mem.used.bytes', from: '-15m' })}`, s), [nodeId], 60_000);
+  const latest = (s: Series | undefined) => s?.points.at(-1)?.avg;
+  const series = (answer.data?.series ?? []).filter((s) => s.instance.startsWith(`${gpuIndex}/`));
+  const instances = [...new Set(series.map((s) => s.instance))].sort();
+  if (answer.error) {
+    return <ProblemAlert error={answer.error} />;
+  }
+  if (!answer.data) {
+    return null;
+  }
+  if (instances.length === 0) {
+    return <div><small>No MIG device reported in the last 15 minutes.</small></div>;
+  }
+  return (
+    <Table variant="compact" aria-label={`MIG layout of GPU ${gpuIndex}`} data-testid={`mig-${gpuIndex}`}>
+      <Thead><Tr><Th>GPU instance</Th><Th>Compute instance</Th><Th>Memory used</Th><Th>Memory</Th></Tr></Thead>
+      <Tbody>
+        {instances.map((instance) => {
+          const [, gi, ci] = instance.split('/');
+          const total = latest(series.find((s) => s.instance === instance && s.name === 'gpu.mig.mem.total.bytes'));
+          const used = latest(series.find((s) => s.instance === instance && s.name === 'gpu.mig.mem.used.bytes'));
+          return <Tr key={instance}><Td>{gi}</Td><Td>{ci}</Td><Td>{bytes(used)}</Td><Td>{bytes(total)}</Td></Tr>;
+        })}
+      </Tbody>
+    </Table>
   );
 }
 

@@ -21,6 +21,7 @@ import { api, get } from '../api/client';
 import type { AlertRule, Group, Page } from '../api/types';
 import { Empty, ProblemAlert } from '../components/Feedback';
 import { PageHeader } from '../components/PageHeader';
+import { useAction } from '../components/useAction';
 import { ago } from '../components/format';
 import { useApi } from '../components/useApi';
 
@@ -55,7 +56,7 @@ export function AlertsAdminPage() {
   const channels = useApi((s) => get<{ items: Channel[] }>('/api/v1/notification-channels', s), []);
   const silences = useApi((s) => get<{ items: Silence[] }>('/api/v1/alert-silences', s), []);
   const groups = useApi((s) => get<Page<Group>>('/api/v1/groups', s), []);
-  const [error, setError] = useState<unknown>();
+  const { error, run } = useAction();
   const [notice, setNotice] = useState<string>();
 
   const [ruleName, setRuleName] = useState('');
@@ -68,14 +69,9 @@ export function AlertsAdminPage() {
   const [url, setUrl] = useState('');
   const [secret, setSecret] = useState('');
 
-  const guard = async (f: () => Promise<void>) => {
-    setError(undefined);
+  const guard = (f: () => Promise<void>) => {
     setNotice(undefined);
-    try {
-      await f();
-    } catch (e) {
-      setError(e);
-    }
+    return run(f);
   };
 
   const createRule = () => guard(async () => {

@@ -26,6 +26,7 @@ import { api, get } from '../api/client';
 import type { Page } from '../api/types';
 import { Empty, Loading, ProblemAlert } from '../components/Feedback';
 import { PageHeader } from '../components/PageHeader';
+import { useAction } from '../components/useAction';
 import { useApi } from '../components/useApi';
 
 interface AuthSource {
@@ -60,18 +61,11 @@ export function AuthSourcesPage() {
   const sources = useApi((s) => get<Page<AuthSource>>('/api/v1/auth-sources', s), []);
   const [editing, setEditing] = useState<AuthSource | 'new' | null>(null);
   const [testing, setTesting] = useState<AuthSource | null>(null);
-  const [error, setError] = useState<unknown>();
-  const remove = async (s: AuthSource) => {
-    if (!window.confirm(`Delete the auth source ${s.name}? Its users can no longer sign in through it.`)) {
-      return;
-    }
-    try {
-      await api('DELETE', `/api/v1/auth-sources/${s.id}`);
-      sources.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const { error, run } = useAction();
+  const remove = (s: AuthSource) => window.confirm(`Delete the auth source ${s.name}? Its users can no longer sign in through it.`) && run(async () => {
+    await api('DELETE', `/api/v1/auth-sources/${s.id}`);
+    sources.reload();
+  });
   return (
     <>
       <PageHeader title="Auth sources" description="LDAP / Active Directory and OIDC single sign-on providers, tried in position order. Secrets are write-only."
@@ -112,7 +106,7 @@ function SourceEditor({ source, onClose }: { source: AuthSource | null; onClose:
   const [enabled, setEnabled] = useState(source?.enabled ?? true);
   const [position, setPosition] = useState(String(source?.position ?? 10));
   const [settings, setSettings] = useState(JSON.stringify(source?.settings ?? TEMPLATES.ldap, null, 2));
-  const [error, setError] = useState<unknown>();
+  const { error, run } = useAction();
   let parsed: unknown;
   let jsonError: string | null = null;
   try {
@@ -120,19 +114,15 @@ function SourceEditor({ source, onClose }: { source: AuthSource | null; onClose:
   } catch (e) {
     jsonError = (e as Error).message;
   }
-  const save = async () => {
-    try {
-      const body = { name, type, enabled, position: Number(position), settings: parsed };
-      if (source) {
-        await api('PUT', `/api/v1/auth-sources/${source.id}`, body);
-      } else {
-        await api('POST', '/api/v1/auth-sources', body);
-      }
-      onClose(true);
-    } catch (e) {
-      setError(e);
+  const save = () => run(async () => {
+    const body = { name, type, enabled, position: Number(position), settings: parsed };
+    if (source) {
+      await api('PUT', `/api/v1/auth-sources/${source.id}`, body);
+    } else {
+      await api('POST', '/api/v1/auth-sources', body);
     }
-  };
+    onClose(true);
+  });
   return (
     <Modal isOpen variant="medium" onClose={() => onClose(false)} aria-labelledby="source-editor-title">
       <ModalHeader title={source ? `Edit ${source.name}` : 'Add an auth source'} labelId="source-editor-title" />
@@ -174,19 +164,10 @@ function SourceEditor({ source, onClose }: { source: AuthSource | null; onClose:
 function SourceTest({ source, onClose }: { source: AuthSource; onClose: () => void }) {
   const [username, setUsername] = useState('');
   const [result, setResult] = useState<TestResult>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setResult(await api<TestResult>('POST', `/api/v1/auth-sources/${source.id}/test`, username ? { username } : {}));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const test = () => run(async () => {
+    setResult(await api<TestResult>('POST', `/api/v1/auth-sources/${source.id}/test`, username ? { username } : {}));
+  });
   return (
     <Modal isOpen variant="medium" onClose={onClose} aria-labelledby="source-test-title">
       <ModalHeader title={`Test ${source.name}`} labelId="source-test-title" />
@@ -204,7 +185,7 @@ function SourceTest({ source, onClose }: { source: AuthSource; onClose: () => vo
         )}
       </ModalBody>
       <ModalFooter>
-        <Button onClick={run} isLoading={busy} isDisabled={busy}>Run the test</Button>
+        <Button onClick={test} isLoading={busy} isDisabled={busy}>Run the test</Button>
         <Button variant="link" onClick={onClose}>Close</Button>
       </ModalFooter>
     </Modal>

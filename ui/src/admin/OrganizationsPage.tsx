@@ -7,6 +7,7 @@ import { useSession } from '../auth/session';
 import { Loading, ProblemAlert } from '../components/Feedback';
 import { PageHeader } from '../components/PageHeader';
 import { when } from '../components/format';
+import { useAction } from '../components/useAction';
 import { useApi } from '../components/useApi';
 
 interface Organization {
@@ -20,31 +21,18 @@ export function OrganizationsPage() {
   const orgs = useApi((s) => get<Page<Organization>>('/api/v1/organizations', s), []);
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const [error, setError] = useState<unknown>();
+  const { error, run } = useAction();
   const canEdit = session.canEverywhere('settings:manage');
-  const create = async () => {
-    setError(undefined);
-    try {
-      await api('POST', '/api/v1/organizations', { name, description });
-      setName('');
-      setDescription('');
-      orgs.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
-  const remove = async (o: Organization) => {
-    if (!window.confirm(`Delete the organization ${o.name}? Only an empty organization can be deleted.`)) {
-      return;
-    }
-    setError(undefined);
-    try {
-      await api('DELETE', `/api/v1/organizations/${encodeURIComponent(o.name)}`);
-      orgs.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const create = () => run(async () => {
+    await api('POST', '/api/v1/organizations', { name, description });
+    setName('');
+    setDescription('');
+    orgs.reload();
+  });
+  const remove = (o: Organization) => window.confirm(`Delete the organization ${o.name}? Only an empty organization can be deleted.`) && run(async () => {
+    await api('DELETE', `/api/v1/organizations/${encodeURIComponent(o.name)}`);
+    orgs.reload();
+  });
   return (
     <>
       <PageHeader title="Organizations" description="Tenants: every node, group, job and parameter belongs to one; roles are granted per organization." />

@@ -6,6 +6,7 @@ import type { Page } from '../api/types';
 import { useSession } from '../auth/session';
 import { Loading, ProblemAlert } from '../components/Feedback';
 import { PageHeader } from '../components/PageHeader';
+import { useAction } from '../components/useAction';
 import { useApi } from '../components/useApi';
 
 interface Role {
@@ -25,19 +26,12 @@ export function RolesPage() {
   const session = useSession();
   const roles = useApi((s) => get<Page<Role>>('/api/v1/roles', s), []);
   const [editing, setEditing] = useState<Role | 'new' | null>(null);
-  const [error, setError] = useState<unknown>();
+  const { error, run } = useAction();
   const canEdit = session.canEverywhere('settings:manage');
-  const remove = async (r: Role) => {
-    if (!window.confirm(`Delete the role ${r.name}?`)) {
-      return;
-    }
-    try {
-      await api('DELETE', `/api/v1/roles/${encodeURIComponent(r.name)}`);
-      roles.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const remove = (r: Role) => window.confirm(`Delete the role ${r.name}?`) && run(async () => {
+    await api('DELETE', `/api/v1/roles/${encodeURIComponent(r.name)}`);
+    roles.reload();
+  });
   return (
     <>
       <PageHeader title="Roles" description="A role is a set of permissions; users hold roles per organization (or narrowed to a node group)."
@@ -72,20 +66,16 @@ function RoleEditor({ role, onClose }: { role: Role | null; onClose: (saved: boo
   const [name, setName] = useState(role?.name ?? '');
   const [description, setDescription] = useState(role?.description ?? '');
   const [permissions, setPermissions] = useState<string[]>(role?.permissions ?? ['nodes:read']);
-  const [error, setError] = useState<unknown>();
-  const save = async () => {
-    try {
-      const body = { name, description, permissions };
-      if (role) {
-        await api('PUT', `/api/v1/roles/${encodeURIComponent(role.name)}`, body);
-      } else {
-        await api('POST', '/api/v1/roles', body);
-      }
-      onClose(true);
-    } catch (e) {
-      setError(e);
+  const { error, run } = useAction();
+  const save = () => run(async () => {
+    const body = { name, description, permissions };
+    if (role) {
+      await api('PUT', `/api/v1/roles/${encodeURIComponent(role.name)}`, body);
+    } else {
+      await api('POST', '/api/v1/roles', body);
     }
-  };
+    onClose(true);
+  });
   return (
     <Modal isOpen variant="small" onClose={() => onClose(false)} aria-labelledby="role-editor-title">
       <ModalHeader title={role ? `Edit ${role.name}` : 'Create a role'} labelId="role-editor-title" />

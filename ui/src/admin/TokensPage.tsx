@@ -7,6 +7,7 @@ import { useSession } from '../auth/session';
 import { Empty, ProblemAlert } from '../components/Feedback';
 import { PageHeader } from '../components/PageHeader';
 import { ago, when } from '../components/format';
+import { useAction } from '../components/useAction';
 import { useApi } from '../components/useApi';
 import { PERMISSIONS } from './RolesPage';
 
@@ -30,27 +31,18 @@ export function TokensPage() {
   const [expiresIn, setExpiresIn] = useState('90d');
   const [permissions, setPermissions] = useState<string[]>([]);
   const [created, setCreated] = useState<string>();
-  const [error, setError] = useState<unknown>();
+  const { error, run } = useAction();
   const held = PERMISSIONS.filter((p) => session.can(p));
-  const create = async () => {
-    setError(undefined);
-    try {
-      const t = await api<{ token: string }>('POST', '/api/v1/tokens', { name, expiresIn, ...(permissions.length ? { permissions } : {}) });
-      setCreated(t.token);
-      setName('');
-      tokens.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
-  const revoke = async (t: ApiToken) => {
-    try {
-      await api('DELETE', `/api/v1/tokens/${t.id}`);
-      tokens.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const create = () => run(async () => {
+    const t = await api<{ token: string }>('POST', '/api/v1/tokens', { name, expiresIn, ...(permissions.length ? { permissions } : {}) });
+    setCreated(t.token);
+    setName('');
+    tokens.reload();
+  });
+  const revoke = (t: ApiToken) => run(async () => {
+    await api('DELETE', `/api/v1/tokens/${t.id}`);
+    tokens.reload();
+  });
   return (
     <>
       <PageHeader title="API tokens" description="Tokens for scripts and automation (Authorization: Bearer …). Only a hash is stored; a token is shown once." />

@@ -21,6 +21,7 @@ import { useSession } from '../auth/session';
 import { Empty, Loading, ProblemAlert } from '../components/Feedback';
 import { PageHeader } from '../components/PageHeader';
 import { ago } from '../components/format';
+import { useAction } from '../components/useAction';
 import { useApi } from '../components/useApi';
 
 interface BindingDraft {
@@ -32,29 +33,17 @@ export function UsersPage() {
   const session = useSession();
   const users = useApi((s) => get<Page<User>>('/api/v1/users', s), []);
   const [editing, setEditing] = useState<User | 'new' | null>(null);
-  const [error, setError] = useState<unknown>();
+  const { error, run } = useAction();
 
-  const setDisabled = async (u: User, disabled: boolean) => {
-    setError(undefined);
-    try {
-      await api('PUT', `/api/v1/users/${u.id}`, { disabled });
-      users.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
-  const remove = async (u: User) => {
-    if (!window.confirm(`Delete the user ${u.username}? Their sessions and API tokens stop working.`)) {
-      return;
-    }
-    setError(undefined);
-    try {
+  const setDisabled = (u: User, disabled: boolean) => run(async () => {
+    await api('PUT', `/api/v1/users/${u.id}`, { disabled });
+    users.reload();
+  });
+  const remove = (u: User) => window.confirm(`Delete the user ${u.username}? Their sessions and API tokens stop working.`)
+    && run(async () => {
       await api('DELETE', `/api/v1/users/${u.id}`);
       users.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+    });
 
   return (
     <>
@@ -107,31 +96,22 @@ function UserEditor({ user, onClose }: { user: User | null; onClose: (saved: boo
   const [kind, setKind] = useState(user?.kind ?? 'human');
   const [bindings, setBindings] = useState<BindingDraft[]>(
     (user?.roles ?? []).filter((b) => b.origin === 'direct' && !b.group).map((b) => ({ role: b.role, organization: b.organization })));
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const roleNames = (roles.data?.items ?? []).map((r) => r.name);
   const orgNames = ['*', ...(orgs.data?.items ?? []).map((o) => o.name)];
 
-  const save = async () => {
-    setBusy(true);
-    setError(undefined);
+  const save = () => run(async () => {
     const body: Record<string, unknown> = { displayName, email: email || null, roles: bindings };
     if (password) {
       body.password = password;
     }
-    try {
-      if (user) {
-        await api('PUT', `/api/v1/users/${user.id}`, body);
-      } else {
-        await api('POST', '/api/v1/users', { ...body, username, kind });
-      }
-      onClose(true);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
+    if (user) {
+      await api('PUT', `/api/v1/users/${user.id}`, body);
+    } else {
+      await api('POST', '/api/v1/users', { ...body, username, kind });
     }
-  };
+    onClose(true);
+  });
 
   return (
     <Modal isOpen variant="medium" onClose={() => onClose(false)} aria-labelledby="user-editor-title">

@@ -20,6 +20,7 @@ import type { Page } from '../api/types';
 import { Empty, ProblemAlert } from '../components/Feedback';
 import { PageHeader } from '../components/PageHeader';
 import { when } from '../components/format';
+import { useAction } from '../components/useAction';
 import { useApi } from '../components/useApi';
 
 interface EnrollmentToken {
@@ -55,32 +56,19 @@ export function EnrollmentPage() {
   const [ttl, setTtl] = useState(3600);
   const [uses, setUses] = useState(1);
   const [created, setCreated] = useState<Created>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const create = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setCreated(await api<Created>('POST', '/api/v1/enrollment-tokens', {
-        ttlSeconds: ttl, maxUses: uses, ...(organization ? { organization } : {}),
-      }));
-      tokens.reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const create = () => run(async () => {
+    setCreated(await api<Created>('POST', '/api/v1/enrollment-tokens', {
+      ttlSeconds: ttl, maxUses: uses, ...(organization ? { organization } : {}),
+    }));
+    tokens.reload();
+  });
 
-  const revoke = async (t: EnrollmentToken) => {
-    try {
-      await api('DELETE', `/api/v1/enrollment-tokens/${t.id}`);
-      tokens.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const revoke = (t: EnrollmentToken) => run(async () => {
+    await api('DELETE', `/api/v1/enrollment-tokens/${t.id}`);
+    tokens.reload();
+  });
 
   const orgList = orgs.data?.items ?? [];
   return (

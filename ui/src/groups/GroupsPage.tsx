@@ -23,6 +23,7 @@ import { useSession } from '../auth/session';
 import { Empty, Loading, ProblemAlert } from '../components/Feedback';
 import { PageHeader } from '../components/PageHeader';
 import { RuleEditor } from '../components/RuleEditor';
+import { useAction } from '../components/useAction';
 import { useApi } from '../components/useApi';
 
 export function GroupsPage() {
@@ -30,20 +31,14 @@ export function GroupsPage() {
   const groups = useApi((s) => get<Page<Group>>('/api/v1/groups', s), []);
   const tags = useApi((s) => get<{ items: { tag: string; nodes: number }[] }>('/api/v1/tags', s), []);
   const [editing, setEditing] = useState<Group | 'new' | null>(null);
-  const [error, setError] = useState<unknown>();
+  const { error, run } = useAction();
   const canWrite = session.can('groups:write');
 
-  const remove = async (g: Group) => {
-    if (!window.confirm(`Delete the group "${g.name}"? Its nodes stay; its parameters and alert rules go.`)) {
-      return;
-    }
-    try {
+  const remove = (g: Group) => window.confirm(`Delete the group "${g.name}"? Its nodes stay; its parameters and alert rules go.`)
+    && run(async () => {
       await api('DELETE', `/api/v1/groups/${g.id}`);
       groups.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+    });
 
   return (
     <>
@@ -106,8 +101,7 @@ function GroupEditor({ group, onClose }: { group: Group | null; onClose: (saved:
   const [rule, setRule] = useState(group?.rule ?? '');
   const [nodeIds, setNodeIds] = useState<string[]>(group?.nodeIds ?? []);
   const [search, setSearch] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const found = useApi((s) => (search.trim() ? get<Page<FleetNode>>(`/api/v1/nodes?q=${encodeURIComponent(search)}&size=8`, s)
     : Promise.resolve(undefined)), [search]);
   const members = useApi((s) => (group && group.kind === 'static' ? get<Page<FleetNode>>(`/api/v1/groups/${group.id}/nodes?size=500`, s)
@@ -115,23 +109,15 @@ function GroupEditor({ group, onClose }: { group: Group | null; onClose: (saved:
   const [names, setNames] = useState<Record<string, string>>({});
   const label = (id: string) => names[id] ?? members.data?.items.find((n) => n.id === id)?.hostname ?? id.slice(0, 8);
 
-  const save = async () => {
-    setBusy(true);
-    setError(undefined);
+  const save = () => run(async () => {
     const body = kind === 'dynamic' ? { name, kind, rule } : { name, kind, nodeIds };
-    try {
-      if (group) {
-        await api('PUT', `/api/v1/groups/${group.id}`, body);
-      } else {
-        await api('POST', '/api/v1/groups', body);
-      }
-      onClose(true);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
+    if (group) {
+      await api('PUT', `/api/v1/groups/${group.id}`, body);
+    } else {
+      await api('POST', '/api/v1/groups', body);
     }
-  };
+    onClose(true);
+  });
 
   return (
     <Modal isOpen variant="medium" onClose={() => onClose(false)} aria-labelledby="group-editor-title">

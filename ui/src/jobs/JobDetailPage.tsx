@@ -19,6 +19,7 @@ import type { Job, Run } from '../api/types';
 import { useSession } from '../auth/session';
 import { Loading, ProblemAlert } from '../components/Feedback';
 import { PageHeader } from '../components/PageHeader';
+import { useAction } from '../components/useAction';
 import { ago, when } from '../components/format';
 import { JobStatusLabel } from './JobStatusLabel';
 import { LiveOutput } from './LiveOutput';
@@ -57,8 +58,8 @@ export function JobDetailPage() {
   const navigate = useNavigate();
   const [job, setJob] = useState<Job>();
   const [error, setError] = useState<unknown>();
-  const [actionError, setActionError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const [outputError, setOutputError] = useState<unknown>();
+  const { busy, error: actionError, run: act } = useAction();
   const [, setVersion] = useState(0);
   const bump = useCallback(() => setVersion((v) => v + 1), []);
   const viewed = params.get('node');
@@ -144,7 +145,7 @@ export function JobDetailPage() {
     bump();
     fill(id, viewed, m, ctl.signal).then(bump).catch((e) => {
       if (!ctl.signal.aborted) {
-        setActionError(e);
+        setOutputError(e);
       }
     });
     return () => ctl.abort();
@@ -160,18 +161,6 @@ export function JobDetailPage() {
       return () => ctl.abort();
     }
   }, [viewedEnded, viewed, id, bump]);
-
-  const act = async (what: () => Promise<void>) => {
-    setBusy(true);
-    setActionError(undefined);
-    try {
-      await what();
-    } catch (e) {
-      setActionError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   if (error && !job) {
     return <PageSection><ProblemAlert error={error} title="This job could not be loaded" /></PageSection>;
@@ -213,6 +202,7 @@ export function JobDetailPage() {
       />
       <PageSection>
         <ProblemAlert error={actionError} />
+        <ProblemAlert error={outputError} title="The output could not be read" />
         <Split hasGutter>
           <SplitItem style={{ flex: '0 0 46%', minWidth: 0 }}>
             <Card isCompact>

@@ -23,6 +23,7 @@ import { api, describeError, get, qs } from '../api/client';
 import type { FleetNode, Group, Job, Page, Targets } from '../api/types';
 import { ProblemAlert } from '../components/Feedback';
 import { PageHeader } from '../components/PageHeader';
+import { useAction } from '../components/useAction';
 import { RuleEditor } from '../components/RuleEditor';
 import { useApi } from '../components/useApi';
 
@@ -105,8 +106,7 @@ export function NewJobPage() {
   const [tags, setTags] = useState('');
   const [query, setQuery] = useState('');
   const [timeout, setTimeoutSeconds] = useState(3600);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const groups = useApi((s) => get<Page<Group>>('/api/v1/groups', s), []);
   const found = useApi((s) => (nodeSearch.trim()
@@ -137,10 +137,8 @@ export function NewJobPage() {
     }
   }
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
     const body: Record<string, unknown> = { kind, targets, timeoutSeconds: timeout, ...(name.trim() ? { name: name.trim() } : {}) };
     if (kind === 'shell') {
       body.script = script;
@@ -151,14 +149,10 @@ export function NewJobPage() {
       body.playbook = playbook;
       body.extraVars = vars;
     }
-    try {
+    void run(async () => {
       const job = await api<Job>('POST', '/api/v1/jobs', body);
       navigate(`/jobs/${job.id}`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -189,6 +189,15 @@ function MigLayout({ nodeId, gpuIndex }: { nodeId: string; gpuIndex: number }) {
   );
 }
 
+/** ISO-8601 step (PT15S, PT1H) in words: "15 s", "1 h". */
+export function stepLabel(step: string): string {
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/.exec(step);
+  if (!m) {
+    return step;
+  }
+  return [m[1] && `${m[1]} h`, m[2] && `${m[2]} min`, m[3] && `${m[3]} s`].filter(Boolean).join(' ');
+}
+
 const RANGES = ['1h', '6h', '24h', '7d', '30d'] as const;
 
 interface ChartSpec {
@@ -226,7 +235,7 @@ function Metrics({ id, gpus }: { id: string; gpus: number }) {
       <ToggleGroup aria-label="Range" style={{ marginBottom: 16 }}>
         {RANGES.map((r) => <ToggleGroupItem key={r} text={`Last ${r}`} isSelected={range === r} onChange={() => setRange(r)} />)}
       </ToggleGroup>
-      {answer.data && <small style={{ marginLeft: 12 }}>step {answer.data.step}</small>}
+      {answer.data && <small style={{ marginLeft: 12 }}>one point per {stepLabel(answer.data.step)}</small>}
       <ProblemAlert error={answer.error} title="Metrics could not be loaded" />
       {!answer.data && answer.loading && <Loading what="metrics" />}
       {answer.data && (

@@ -27,6 +27,7 @@ import { Empty, Loading, ProblemAlert } from '../components/Feedback';
 import { PageHeader } from '../components/PageHeader';
 import { ruleProblemOf } from '../components/RuleEditor';
 import { ago, osLabel } from '../components/format';
+import { useAction } from '../components/useAction';
 import { useApi } from '../components/useApi';
 
 const SORTS = ['hostname', 'status', 'lastSeen', 'enrolledAt'] as const;
@@ -247,7 +248,7 @@ function AddTagModal({ ids, nodes, onClose }: { ids: string[]; nodes: FleetNode[
   const [errors, setErrors] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const known = new Map(nodes.map((n) => [n.id, n]));
-  const run = async () => {
+  const addTag = async () => {
     setBusy(true);
     setErrors([]);
     const failed: string[] = [];
@@ -275,7 +276,7 @@ function AddTagModal({ ids, nodes, onClose }: { ids: string[]; nodes: FleetNode[
         {errors.map((e) => <p key={e} style={{ color: '#c9190b' }}>{e}</p>)}
       </ModalBody>
       <ModalFooter>
-        <Button onClick={run} isDisabled={!tag.trim() || busy} isLoading={busy}>Add tag</Button>
+        <Button onClick={addTag} isDisabled={!tag.trim() || busy} isLoading={busy}>Add tag</Button>
         <Button variant="link" onClick={() => onClose(done > 0)}>Close</Button>
       </ModalFooter>
     </Modal>
@@ -285,22 +286,14 @@ function AddTagModal({ ids, nodes, onClose }: { ids: string[]; nodes: FleetNode[
 /** Adds the selected nodes to a static group (its member list is replaced by the union). */
 function AddToGroupModal({ ids, groups, onClose }: { ids: string[]; groups: Group[]; onClose: (done: boolean) => void }) {
   const [groupId, setGroupId] = useState(groups[0]?.id ?? '');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    setBusy(true);
-    try {
-      const g = await get<Group>(`/api/v1/groups/${groupId}`);
-      await api('PUT', `/api/v1/groups/${groupId}`, {
-        name: g.name, kind: 'static', nodeIds: [...new Set([...(g.nodeIds ?? []), ...ids])],
-      });
-      onClose(true);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const addToGroup = () => run(async () => {
+    const g = await get<Group>(`/api/v1/groups/${groupId}`);
+    await api('PUT', `/api/v1/groups/${groupId}`, {
+      name: g.name, kind: 'static', nodeIds: [...new Set([...(g.nodeIds ?? []), ...ids])],
+    });
+    onClose(true);
+  });
   return (
     <Modal isOpen variant="small" onClose={() => onClose(false)} aria-labelledby="add-group-title">
       <ModalHeader title={`Add ${ids.length} node${ids.length === 1 ? '' : 's'} to a static group`} labelId="add-group-title" />
@@ -315,7 +308,7 @@ function AddToGroupModal({ ids, groups, onClose }: { ids: string[]; groups: Grou
         <ProblemAlert error={error} />
       </ModalBody>
       <ModalFooter>
-        <Button onClick={run} isDisabled={!groupId || busy} isLoading={busy}>Add to group</Button>
+        <Button onClick={addToGroup} isDisabled={!groupId || busy} isLoading={busy}>Add to group</Button>
         <Button variant="link" onClick={() => onClose(false)}>Cancel</Button>
       </ModalFooter>
     </Modal>

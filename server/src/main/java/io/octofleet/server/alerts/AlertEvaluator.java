@@ -87,7 +87,9 @@ public class AlertEvaluator {
                     .get(0, Boolean.class))) {
                 return;
             }
-            for (Record rule : db.fetch("SELECT * FROM alert_rules WHERE enabled ORDER BY id")) {
+            // Disabled rules too while they have firing alerts: those resolve (and say so) rather than fire forever.
+            for (Record rule : db.fetch("SELECT * FROM alert_rules r WHERE r.enabled OR EXISTS (SELECT 1 FROM alerts a "
+                    + "WHERE a.rule_id = r.id AND a.state = 'firing') ORDER BY r.id")) {
                 changes.addAll(evaluate(db, rule, now));
             }
         });
@@ -120,8 +122,9 @@ public class AlertEvaluator {
                 return List.of();
             }
         }
-        Map<Key, Hit> holding = "metric".equals(rule.get("kind", String.class))
-                ? metric(db, rule, nodes, now) : offline(db, rule, nodes, now);
+        Map<Key, Hit> holding = !Boolean.TRUE.equals(rule.get("enabled", Boolean.class)) ? Map.of()
+                : "metric".equals(rule.get("kind", String.class)) ? metric(db, rule, nodes, now)
+                : offline(db, rule, nodes, now);
 
         Map<Key, UUID> firing = new HashMap<>();
         for (Record a : db.fetch("SELECT id, node_id, instance FROM alerts WHERE rule_id = ? AND state = 'firing'", ruleId)) {
@@ -164,7 +167,11 @@ public class AlertEvaluator {
         return changes;
     }
 
-    /** Series of the rule's metric whose every sample of the last {@code for} satisfies the comparison. */
+    /**
+     * Series of the rule's metric whose every sample of the last {@code for} satisfies the comparison and that are
+     * still reporting: a series whose newest sample is older than {@link #GRACE} (the agent stopped, the GPU went
+     * away) holds nothing, whatever its last values were.
+     */
     private Map<Key, Hit> metric(DSLContext db, Record rule, Condition nodes, Instant now) {
         int hold = rule.get("for_seconds", Integer.class);
         String comparator = rule.get("comparator", String.class);
@@ -174,7 +181,7 @@ public class AlertEvaluator {
         Map<Key, Hit> hits = new LinkedHashMap<>();
         for (Record r : db.fetch("SELECT s.node_id, n.hostname, s.instance, "
                         + "min(s.value) FILTER (WHERE s.time > {0}) AS wmin, max(s.value) FILTER (WHERE s.time > {0}) AS wmax, "
-                        + "count(*) FILTER (WHERE s.time > {0}) AS wcount, min(s.time) AS first, "
+                        + "count(*) FILTER (WHERE s.time > {0}) AS wcount, min(s.time) AS first, max(s.time) AS newest, "
                         + "(array_agg(s.value ORDER BY s.time DESC))[1] AS last "
                         + "FROM metric_samples s JOIN public.nodes n ON n.id = s.node_id "
                         + "WHERE s.name = {1} AND ({2}::text IS NULL OR s.instance = {2}) AND s.time > {3} AND s.time <= {4} "
@@ -183,6 +190,9 @@ public class AlertEvaluator {
                 DSL.val(rule.get("instance", String.class)), DSL.val(Alerting.utc(lookback)), DSL.val(Alerting.utc(now)),
                 nodes)) {
             double last = r.get("last", Double.class);
+            if (r.get("newest", OffsetDateTime.class).toInstant().isBefore(now.minus(GRACE))) {
+                continue; // stopped reporting
+            }
             boolean holds;
             if (hold == 0) {
                 holds = compare(last, comparator, threshold);

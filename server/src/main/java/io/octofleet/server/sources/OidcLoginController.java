@@ -126,7 +126,9 @@ final class OidcLoginController {
         Sessions.Session session = sessions.start(account.id(), oidc.id(), null);
         audit.record(account.username(), "login", account.username(), from, true, 200, "sso via " + oidc.name());
         LOG.info("SSO login of '{}' through {} from {}", account.username(), oidc.name(), from);
-        if (http.getHeaders().accept().stream().anyMatch(t -> t.matches(MediaType.APPLICATION_JSON_TYPE))) {
+        // JSON only for a client that names it: a browser's "*/*" must get the redirect, not a JSON session.
+        if (http.getHeaders().accept().stream()
+                .anyMatch(t -> t.getType().equals("application") && t.getSubtype().equals("json"))) {
             return HttpResponse.ok(session).header(HttpHeaders.CACHE_CONTROL, "no-store");
         }
         String fragment = "#session=" + URLEncoder.encode(session.token(), StandardCharsets.UTF_8)
@@ -174,8 +176,12 @@ final class OidcLoginController {
             }
             try {
                 OidcClient client = sources.client(source.get());
+                // where the provider sends the browser afterwards (registered there), e.g. the dashboard's login page
+                String back = source.get().settings().get("endSessionRedirectUri") instanceof String uri
+                        && !uri.isBlank() ? "&post_logout_redirect_uri=" + URLEncoder.encode(uri, StandardCharsets.UTF_8)
+                        : "";
                 return client.endSessionEndpoint().map(uri -> uri + (uri.getRawQuery() == null ? "?" : "&")
-                        + "client_id=" + URLEncoder.encode(client.clientId(), StandardCharsets.UTF_8));
+                        + "client_id=" + URLEncoder.encode(client.clientId(), StandardCharsets.UTF_8) + back);
             } catch (OidcLoginException e) {
                 return Optional.empty();
             }

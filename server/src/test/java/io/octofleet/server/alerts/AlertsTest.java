@@ -114,6 +114,50 @@ class AlertsTest {
     }
 
     @Test
+    void aSeriesThatStopsReportingNoLongerHoldsItsRule() throws Exception {
+        rule("{\"name\": \"fan stuck\", \"expression\": \"fan.rpm < 100 for 5m\"}");
+        NodeId node = server.createNode("fan-01");
+        Instant now = Instant.now();
+        for (int s = 400; s >= 5; s -= 15) {
+            sample(node, "fan.rpm", "0", now.minusSeconds(s), 0);
+        }
+        assertThat(evaluator().evaluate()).filteredOn(c -> c.rule().equals("fan stuck"))
+                .extracting(AlertEvaluator.Change::event).containsExactly("firing");
+        // The agent stops; every sample it sent still breaks the rule, but none is newer than the grace period.
+        server.bean(DSLContext.class).execute("UPDATE metric_samples SET time = time - interval '2 minutes' "
+                + "WHERE node_id = ? AND name = 'fan.rpm'", node.value());
+        assertThat(evaluator().evaluate()).filteredOn(c -> c.rule().equals("fan stuck"))
+                .extracting(AlertEvaluator.Change::event).containsExactly("resolved");
+        assertThat(firing("fan stuck")).isEmpty();
+    }
+
+    @Test
+    void disablingARuleResolvesItsFiringAlertsAndSaysSo() throws Exception {
+        String rule = rule("{\"name\": \"swap storm\", \"expression\": \"swap.used.bytes > 1000\", "
+                + "\"channelIds\": [\"" + channel + "\"]}");
+        NodeId node = server.createNode("swap-01");
+        sample(node, "swap.used.bytes", "", Instant.now().minusSeconds(2), 5000);
+        assertThat(evaluator().evaluate()).filteredOn(c -> c.rule().equals("swap storm")).hasSize(1);
+        int before = calls.size();
+        assertThat(notifier().deliverDue()).isEqualTo(1);
+
+        JsonNode current = JSON.readTree(server.get("/api/v1/alert-rules/" + rule).body());
+        HttpResponse<String> disabled = server.send(server.request("/api/v1/alert-rules/" + rule)
+                .header("Content-Type", "application/json").PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"name\": \"swap storm\", \"expression\": \"swap.used.bytes > 1000\", \"enabled\": false, "
+                                + "\"channelIds\": [\"" + channel + "\"]}")));
+        assertThat(disabled.statusCode()).as(disabled.body()).isEqualTo(200);
+        assertThat(current.get("enabled").asBoolean()).isTrue();
+        assertThat(evaluator().evaluate()).filteredOn(c -> c.rule().equals("swap storm"))
+                .extracting(AlertEvaluator.Change::event).containsExactly("resolved");
+        assertThat(firing("swap storm")).isEmpty();
+        assertThat(notifier().deliverDue()).isEqualTo(1);
+        assertThat(verified(calls.get(before + 1)).get("event").asText()).isEqualTo("resolved");
+        assertThat(evaluator().evaluate()).as("a disabled rule fires nothing").filteredOn(c -> c.rule().equals("swap storm"))
+                .isEmpty();
+    }
+
+    @Test
     void aSilenceMutesTheNotificationButTheAlertIsStillTracked() throws Exception {
         String rule = rule("{\"name\": \"disk full\", \"expression\": \"fs.free.pct[/var] < 10 for 1m\", "
                 + "\"channelIds\": [\"" + channel + "\"]}");

@@ -2,6 +2,8 @@ package io.octofleet.server.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -212,6 +215,50 @@ class DashboardBrowserIT {
                 """, node);
         assertThat(status).isEqualTo(403L);
         assertThat(api.get("/api/v1/jobs").body().get("total").asLong()).isEqualTo(jobsBefore);
+    }
+
+    @Test
+    void aSingleSignOnUserSignsInWithTheProvidersButtonAndLandsWhereTheyWereGoing() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "Debian's chromium and chromium-driver are not installed (.ci/run installs them)");
+        MockOAuth2Server provider = new MockOAuth2Server();
+        provider.start(InetAddress.getLoopbackAddress(), 0);
+        try {
+            fleet = new Fleet(dir, Duration.ofSeconds(2));
+            fleet.startServer("server.log");
+            Api api = fleet.api();
+            String base = fleet.baseUrl();
+            Api.Response source = api.post("/api/v1/auth-sources", JSON.writeValueAsString(Map.of(
+                    "name", "corp", "type", "oidc", "settings", Map.of(
+                            "issuer", provider.issuerUrl("fleet").toString(), "clientId", "octofleet",
+                            "clientSecret", "sso-secret", "redirectUri", base + "/api/v1/auth/oidc/corp/callback",
+                            "groupsClaim", "groups", "displayName", "Corporate SSO",
+                            "endSessionRedirectUri", base + "/"))));
+            assertThat(source.status()).as(source.body().toString()).isEqualTo(201);
+            assertThat(api.post("/api/v1/auth-sources/" + source.body().get("id").asText() + "/mappings",
+                    "{\"group\":\"fleet-viewers\",\"role\":\"viewer\",\"organization\":\"default\"}").status())
+                    .isEqualTo(201);
+            provider.enqueueCallback(new DefaultOAuth2TokenCallback("fleet", "u-7", "JWT", List.of("octofleet"),
+                    Map.of("preferred_username", "sso-ada", "name", "Ada Lovelace", "groups",
+                            List.of("fleet-viewers")), 300));
+
+            browser = chromium();
+            browser.get(base + "/jobs");
+            click(By.xpath("//a[normalize-space()='Sign in with Corporate SSO']"));
+            assertThat(waitFor(By.cssSelector("[data-testid=signed-in-as]")).getText()).isEqualTo("Ada Lovelace");
+            assertThat(browser.getCurrentUrl()).as("back where they were going, the session out of the address bar")
+                    .isEqualTo(base + "/jobs");
+            assertThat(browser.findElements(By.cssSelector("[data-testid=new-job]"))).as("a viewer by mapping").isEmpty();
+            shot("14-sso-signed-in");
+            // Signing out ends the session here, then at the provider, which sends the browser back to the login page.
+            click(By.xpath("//button[normalize-space()='Sign out']"));
+            waitFor(By.xpath("//a[normalize-space()='Sign in with Corporate SSO']"));
+            assertThat(browser.getCurrentUrl()).startsWith(base);
+            assertThat(((JavascriptExecutor) browser).executeScript(
+                    "return sessionStorage.getItem('octofleet.session')")).isNull();
+        } finally {
+            provider.shutdown();
+        }
     }
 
     private WebDriver chromium() throws Exception {

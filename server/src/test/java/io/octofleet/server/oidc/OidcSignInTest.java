@@ -122,7 +122,8 @@ class OidcSignInTest {
         URI authorize = URI.create(send(server.uri("/api/v1/auth/oidc/corp-sso/login?returnTo=/jobs"), null)
                 .headers().firstValue("Location").orElseThrow());
         URI callback = URI.create(send(authorize, null).headers().firstValue("Location").orElseThrow());
-        HttpResponse<String> done = send(callback, "text/html");
+        // what a browser sends: HTML first, then anything (*/*), which must not be taken as asking for JSON
+        HttpResponse<String> done = send(callback, "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
         assertThat(done.statusCode()).as(done.body()).isEqualTo(302);
         String location = done.headers().firstValue("Location").orElseThrow();
         assertThat(location).startsWith("/jobs#session=ofs_");

@@ -120,7 +120,7 @@ export function AlertsAdminPage() {
   const groupName = (id: string | null) => (id ? groups.data?.items.find((g) => g.id === id)?.name ?? id.slice(0, 8) : 'all nodes');
   return (
     <>
-      <PageHeader title="Alert rules and channels" description="Rules are evaluated every few seconds over the live metrics; firing and resolving alerts go to their channels as signed webhooks." />
+      <PageHeader title="Alert rules and channels" description="Rules are checked against the live metrics every evaluation interval (30 s by default); firing and resolving alerts go to their channels as signed webhooks." />
       <PageSection>
         <ProblemAlert error={error} />
         {notice && <HelperText><HelperTextItem variant="success">{notice}</HelperTextItem></HelperText>}

@@ -27,6 +27,8 @@ import { useApi } from '../components/useApi';
 interface BindingDraft {
   role: string;
   organization: string;
+  /** A binding narrowed to a node group (kept as it is; narrowing is set through the API). */
+  group: string | null;
 }
 
 export function UsersPage() {
@@ -95,7 +97,8 @@ function UserEditor({ user, onClose }: { user: User | null; onClose: (saved: boo
   const [password, setPassword] = useState('');
   const [kind, setKind] = useState(user?.kind ?? 'human');
   const [bindings, setBindings] = useState<BindingDraft[]>(
-    (user?.roles ?? []).filter((b) => b.origin === 'direct' && !b.group).map((b) => ({ role: b.role, organization: b.organization })));
+    // Only direct bindings are edited here; those from directory or SSO group mappings follow the mappings.
+    (user?.roles ?? []).filter((b) => b.origin === 'direct').map((b) => ({ role: b.role, organization: b.organization, group: b.group })));
   const { busy, error, run } = useAction();
   const roleNames = (roles.data?.items ?? []).map((r) => r.name);
   const orgNames = ['*', ...(orgs.data?.items ?? []).map((o) => o.name)];
@@ -149,10 +152,11 @@ function UserEditor({ user, onClose }: { user: User | null; onClose: (saved: boo
                 <FormSelect aria-label="Organization" value={b.organization} onChange={(_e, v) => setBindings(bindings.map((x, j) => (j === i ? { ...x, organization: v } : x)))}>
                   {orgNames.map((o) => <FormSelectOption key={o} value={o} label={o === '*' ? 'every organization' : o} />)}
                 </FormSelect>
+                {b.group && <span style={{ alignSelf: 'center' }}>group {b.group.slice(0, 8)}</span>}
                 <Button variant="link" isDanger onClick={() => setBindings(bindings.filter((_x, j) => j !== i))}>Remove</Button>
               </div>
             ))}
-            <Button variant="link" isInline onClick={() => setBindings([...bindings, { role: roleNames.includes('viewer') ? 'viewer' : roleNames[0] ?? '', organization: orgNames[1] ?? '*' }])}>
+            <Button variant="link" isInline onClick={() => setBindings([...bindings, { role: roleNames.includes('viewer') ? 'viewer' : roleNames[0] ?? '', organization: orgNames[1] ?? '*', group: null }])}>
               + Add a role
             </Button>
           </FormGroup>

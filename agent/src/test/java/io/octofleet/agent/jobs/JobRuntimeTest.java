@@ -419,9 +419,14 @@ class JobRuntimeTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (Files.exists(spool)) {
-                RunSpool read = RunSpool.open(spool);
+                // Read a copy: opening the live spool would cut off a record the run is half-way through writing
+                // (RunSpool.open repairs torn tails), and the run would then find zeros where its record was.
+                Path copy = Files.createTempFile(temp, "spool-copy-", ".spool");
+                Files.copy(spool, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                RunSpool read = RunSpool.open(copy);
                 boolean found = read.entries().stream().anyMatch(e -> e.kind() == kind);
                 read.close();
+                Files.delete(copy);
                 if (found) {
                     return;
                 }

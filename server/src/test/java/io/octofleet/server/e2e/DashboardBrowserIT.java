@@ -178,7 +178,7 @@ class DashboardBrowserIT {
         waitUntil(d -> d.findElements(By.cssSelector("[data-testid=count-online]")).isEmpty() ? null : true,
                 "the fleet counts");
         shot("00-overview");
-        for (Map.Entry<String, String> page : Map.of("Users", "09-users", "Alert rules and channels", "10-alerts",
+        for (Map.Entry<String, String> page : Map.of("Alert rules and channels", "10-alerts",
                 "Audit log", "11-audit", "Roles", "12-roles").entrySet()) {
             click(By.linkText(page.getKey()));
             waitUntil(d -> d.findElements(By.cssSelector("table")).isEmpty()
@@ -186,15 +186,49 @@ class DashboardBrowserIT {
             shot(page.getValue());
         }
 
-        // A viewer: sees the fleet and the jobs, is offered no run button, and the server refuses a direct call.
+        // An alert rule made and disabled in the page.
+        click(By.linkText("Alert rules and channels"));
+        waitFor(By.id("rule-name")).sendKeys("gpu hot");
+        waitFor(By.id("rule-expression")).sendKeys("gpu.temp > 85 for 5m");
+        click(By.xpath("//button[normalize-space()='Add rule']"));
+        waitUntil(d -> d.findElements(By.xpath("//td[normalize-space()='gpu hot']")).isEmpty() ? null : true,
+                "the rule listed");
+        click(By.xpath("//tr[td[normalize-space()='gpu hot']]//button[normalize-space()='Disable']"));
+        waitUntil(d -> d.findElements(By.xpath("//tr[td[normalize-space()='gpu hot']]//button[normalize-space()='Enable']"))
+                .isEmpty() ? null : true, "the rule disabled");
+        JsonNode rules = api.get("/api/v1/alert-rules").body().get("items");
+        assertThat(rules).hasSize(1);
+        assertThat(rules.get(0).get("enabled").asBoolean()).isFalse();
+        assertThat(rules.get(0).get("forSeconds").asInt()).isEqualTo(300);
+        shot("10-alerts");
+
+        // A viewer, created in the users page: sees the fleet and the jobs, is offered no run button, and the
+        // server refuses a direct call.
         String viewerPassword = "viewer-password-" + System.nanoTime();
-        assertThat(api.post("/api/v1/users", JSON.writeValueAsString(Map.of("username", "vera", "password",
-                viewerPassword, "roles", List.of(Map.of("role", "viewer", "organization", "default"))))).status())
-                .isEqualTo(201);
+        click(By.linkText("Users"));
+        click(By.xpath("//button[normalize-space()='Create a user']"));
+        waitFor(By.id("user-username")).sendKeys("vera");
+        waitFor(By.id("user-display")).sendKeys("Vera Viewer");
+        waitFor(By.id("user-password")).sendKeys(viewerPassword);
+        click(By.xpath("//button[normalize-space()='+ Add a role']"));
+        waitUntil(d -> d.findElements(By.cssSelector("select[aria-label=Organization] option")).isEmpty() ? null : true,
+                "the role editor");
+        click(By.xpath("//footer//button[normalize-space()='Save']"));
+        waitUntil(d -> d.findElements(By.xpath("//td[normalize-space()='vera']")).isEmpty() ? null : true,
+                "the new user listed");
+        shot("09-users");
+        JsonNode vera = null;
+        for (JsonNode u : api.get("/api/v1/users").body().get("items")) {
+            if (u.get("username").asText().equals("vera")) {
+                vera = u;
+            }
+        }
+        assertThat(vera).isNotNull();
+        assertThat(vera.get("roles").toString()).contains("\"role\":\"viewer\"").contains("\"organization\":\"default\"");
         click(By.xpath("//button[normalize-space()='Sign out']"));
         waitFor(By.id("username"));
         signIn("vera", viewerPassword);
-        waitFor(By.cssSelector("[data-testid=signed-in-as]"));
+        assertThat(waitFor(By.cssSelector("[data-testid=signed-in-as]")).getText()).isEqualTo("Vera Viewer");
         click(By.linkText("Jobs"));
         waitFor(By.cssSelector("a[href='/jobs/" + jobId + "']"));
         assertThat(browser.findElements(By.cssSelector("[data-testid=new-job]"))).as("no run button").isEmpty();

@@ -7,6 +7,7 @@ import io.octofleet.bench.server.JobProgress;
 import io.octofleet.bench.server.OctofleetApi;
 import io.octofleet.bench.server.ProcessUsage;
 import io.octofleet.bench.server.ServerProcess;
+import io.octofleet.agent.session.ServerAddress;
 import io.octofleet.bench.sim.FleetIdentities;
 import io.octofleet.bench.sim.SimulatedFleet;
 
@@ -72,8 +73,9 @@ final class FanoutRun {
 
             try (SimulatedFleet fleet = new SimulatedFleet(settings.threads(), settings.behaviour())) {
                 began = System.nanoTime();
+                ServerAddress here = new ServerAddress("127.0.0.1", process.grpcPort()); // kept identities: old port
                 for (FleetIdentities.Member member : members) {
-                    fleet.start(member);
+                    fleet.start(member.at(here));
                 }
                 if (!SimulatedFleet.await(() -> online(api) >= agents, settings.timeout(), CONNECT_POLL)) {
                     errors.add("only " + online(api) + " of " + agents + " nodes online after "

@@ -37,6 +37,13 @@ public final class FleetIdentities {
 
     /** An enrolled simulated host. */
     public record Member(int index, String hostname, AgentIdentity identity, ServerAddress server) {
+        /**
+         * The same host dialing {@code elsewhere}: kept identities remember the address of the server that enrolled
+         * them, and a benchmark's next server (same home, same CA) listens on a new port.
+         */
+        public Member at(ServerAddress elsewhere) {
+            return new Member(index, hostname, identity, elsewhere);
+        }
     }
 
     /** How many of hosts 1..{@code count} have no identity yet. */

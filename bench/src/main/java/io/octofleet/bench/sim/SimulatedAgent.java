@@ -25,6 +25,7 @@ import io.octofleet.proto.agent.v1.Welcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +68,10 @@ public final class SimulatedAgent {
 
         /** The server acknowledged one metric batch as stored. */
         default void metricBatchStored(SimulatedAgent agent) {
+        }
+
+        /** The server acknowledged a heartbeat as written, {@code rttNanos} after it was sent. */
+        default void heartbeatAcked(SimulatedAgent agent, long rttNanos) {
         }
     }
 
@@ -299,6 +304,8 @@ public final class SimulatedAgent {
         private boolean ended;
         private ScheduledFuture<?> heartbeats;
         private long inventoryAckSeq = -1;
+        /** seq → System.nanoTime() of the heartbeats not acknowledged yet (a server without acks: a few at most). */
+        private final Map<Long, Long> heartbeatsSent = new HashMap<>();
 
         @Override
         public void beforeStart(ClientCallStreamObserver<AgentMessage> requestStream) {
@@ -334,6 +341,13 @@ public final class SimulatedAgent {
                             String error = message.getAck().getError();
                             notices.add(error.isEmpty() ? () -> listener.inventoryStored(SimulatedAgent.this)
                                     : () -> listener.problem(SimulatedAgent.this, "inventory rejected: " + error));
+                        }
+                    }
+                    case HEARTBEAT_ACK -> {
+                        Long sent = heartbeatsSent.remove(message.getHeartbeatAck().getHeartbeatSeq());
+                        if (sent != null) {
+                            long rtt = System.nanoTime() - sent;
+                            notices.add(() -> listener.heartbeatAcked(SimulatedAgent.this, rtt));
                         }
                     }
                     case RUN_ASSIGNMENT -> assign(message.getRunAssignment());
@@ -408,8 +422,15 @@ public final class SimulatedAgent {
         private void heartbeat() {
             synchronized (lock) {
                 if (session == this) {
-                    send(AgentMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder()
+                    long sent = System.nanoTime();
+                    long seq = send(AgentMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder()
                             .setSentUnixMs(System.currentTimeMillis())));
+                    if (seq > 0) {
+                        if (heartbeatsSent.size() >= 16) {
+                            heartbeatsSent.clear(); // a server that does not acknowledge heartbeats
+                        }
+                        heartbeatsSent.put(seq, sent);
+                    }
                 }
             }
         }

@@ -102,6 +102,16 @@ public final class SimulatedFleet implements AutoCloseable {
         return counters.metricBatches.get();
     }
 
+    /** Heartbeats the server acknowledged, over all agents. */
+    public long heartbeatsAcked() {
+        return counters.heartbeatsAcked.get();
+    }
+
+    /** The heartbeat round trips (nanoseconds) seen since the last call, unsorted. */
+    public long[] takeHeartbeatRtts() {
+        return counters.takeRtts();
+    }
+
     public long sessionsLost() {
         return counters.sessionsLost.get();
     }
@@ -164,6 +174,26 @@ public final class SimulatedFleet implements AutoCloseable {
         final AtomicLong connectFailures = new AtomicLong();
         final List<String> problems = Collections.synchronizedList(new ArrayList<>());
         volatile boolean closing;
+        final AtomicLong heartbeatsAcked = new AtomicLong();
+        private long[] rtts = new long[1024];
+        private int rttCount;
+
+        @Override
+        public void heartbeatAcked(SimulatedAgent agent, long rttNanos) {
+            heartbeatsAcked.incrementAndGet();
+            synchronized (this) {
+                if (rttCount == rtts.length) {
+                    rtts = java.util.Arrays.copyOf(rtts, rtts.length * 2);
+                }
+                rtts[rttCount++] = rttNanos;
+            }
+        }
+
+        synchronized long[] takeRtts() {
+            long[] taken = java.util.Arrays.copyOf(rtts, rttCount);
+            rttCount = 0;
+            return taken;
+        }
 
         @Override
         public void welcomed(SimulatedAgent agent) {

@@ -24,6 +24,8 @@ final class FakeSessionServer extends AgentSessionGrpc.AgentSessionImplBase {
     final BlockingQueue<Session> sessions = new LinkedBlockingQueue<>();
     volatile boolean inventoryCurrent = true;
     volatile int heartbeatSeconds = 15;
+    /** Acknowledge heartbeats as the server does since it writes them in batches. */
+    volatile boolean ackHeartbeats = true;
 
     @Override
     public StreamObserver<AgentMessage> connect(StreamObserver<ServerMessage> responses) {
@@ -56,6 +58,12 @@ final class FakeSessionServer extends AgentSessionGrpc.AgentSessionImplBase {
                 case HELLO -> send(ServerMessage.newBuilder().setWelcome(Welcome.newBuilder().setNodeId("node-1")
                         .setHeartbeatIntervalSeconds(heartbeatSeconds).setInventoryCurrent(inventoryCurrent)
                         .setServerTimeUnixMs(System.currentTimeMillis())));
+                case HEARTBEAT -> {
+                    if (ackHeartbeats) {
+                        send(ServerMessage.newBuilder().setHeartbeatAck(io.octofleet.proto.agent.v1.HeartbeatAck.newBuilder()
+                                .setHeartbeatSeq(message.getSeq()).setSentUnixMs(message.getHeartbeat().getSentUnixMs())));
+                    }
+                }
                 case INVENTORY_CHUNK -> {
                     if (message.getInventoryChunk().getLast()) {
                         send(ServerMessage.newBuilder().setAck(Ack.newBuilder().setSeq(message.getSeq())));

@@ -149,6 +149,16 @@ class SimulatedAgentTest {
     }
 
     @Test
+    void reportsTheRoundTripOfEachAcknowledgedHeartbeat() throws Exception {
+        fake.heartbeatSeconds = 1;
+        agent = start(RunBehaviour.instant());
+        session();
+        awaitTrue(() -> listener.heartbeatRtts.size() >= 2);
+        assertThat(listener.heartbeatRtts).allSatisfy(rtt -> assertThat(rtt).isPositive()
+                .isLessThan(Duration.ofSeconds(1).toNanos()));
+    }
+
+    @Test
     void finishesAfterTheConfiguredDelayAndReportsCancelledWhenCancelledFirst() throws Exception {
         agent = start(new RunBehaviour(Duration.ofMillis(300), new byte[0]));
         FakeSessionServer.Session session = session();
@@ -211,6 +221,12 @@ class SimulatedAgentTest {
         final List<String> recorded = new CopyOnWriteArrayList<>();
         final List<Status> endedAfterWelcome = new CopyOnWriteArrayList<>();
         volatile int inventories;
+        final List<Long> heartbeatRtts = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void heartbeatAcked(SimulatedAgent agent, long rttNanos) {
+            heartbeatRtts.add(rttNanos);
+        }
 
         @Override
         public void welcomed(SimulatedAgent agent) {

@@ -6,6 +6,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.octofleet.proto.agent.v1.Ack;
 import io.octofleet.proto.agent.v1.AgentMessage;
+import io.octofleet.proto.agent.v1.Heartbeat;
+import io.octofleet.proto.agent.v1.HeartbeatAck;
 import io.octofleet.proto.agent.v1.Hello;
 import io.octofleet.proto.agent.v1.InventoryChunk;
 import io.octofleet.proto.agent.v1.InventoryReport;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -57,6 +60,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
     private final MetricIngest metrics;
     private final MetricIntervals intervals;
     private final SessionMeters meters;
+    private final Heartbeats heartbeats;
 
     private long outSeq;
     private volatile boolean helloSeen;
@@ -67,8 +71,10 @@ final class AgentSession implements StreamObserver<AgentMessage> {
 
     AgentSession(NodeId node, ServerCallStreamObserver<ServerMessage> out, NodeService nodes, InventoryService inventory,
                  SessionRegistry registry, Duration heartbeatInterval, RunRecorder recorder, JobEngine jobs,
-                 JsonMapper json, MetricIngest metrics, MetricIntervals intervals, SessionMeters meters) {
+                 JsonMapper json, MetricIngest metrics, MetricIntervals intervals, SessionMeters meters,
+                 Heartbeats heartbeats) {
         this.meters = meters;
+        this.heartbeats = heartbeats;
         this.metrics = metrics;
         this.intervals = intervals;
         this.recorder = recorder;
@@ -96,7 +102,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         }
         switch (message.getKindCase()) {
             case HELLO -> hello(message.getHello());
-            case HEARTBEAT -> heartbeat();
+            case HEARTBEAT -> heartbeat(message.getSeq(), message.getHeartbeat());
             case INVENTORY_CHUNK -> inventoryChunk(message.getSeq(), message.getInventoryChunk());
             case RUN_UPDATE -> runUpdate(message.getRunUpdate());
             case METRIC_BATCH -> metricBatch(message.getMetricBatch());
@@ -108,15 +114,22 @@ final class AgentSession implements StreamObserver<AgentMessage> {
     }
 
     /**
-     * A heartbeat that no longer counts means this session lost its node: deleted (on any replica: this is how a
-     * replica that did not see the deletion cuts the session) or taken over by a newer session.
+     * A heartbeat is written with others by {@link Heartbeats} and acknowledged once written. One that no longer
+     * counts means this session lost its node: deleted (on any replica: this is how a replica that did not see the
+     * deletion cuts the session) or taken over by a newer session.
      */
-    private void heartbeat() {
-        if (!nodes.heartbeat(node, sessionId)) {
-            terminate(nodes.exists(node)
-                    ? Status.ABORTED.withDescription("superseded by a newer session of the same agent")
-                    : Status.UNAUTHENTICATED.withDescription("node " + node + " was deleted and its certificate revoked"));
-        }
+    private void heartbeat(long seq, Heartbeat beat) {
+        heartbeats.record(node, sessionId, counted -> {
+            if (counted) {
+                send(ServerMessage.newBuilder().setHeartbeatAck(HeartbeatAck.newBuilder()
+                        .setHeartbeatSeq(seq).setSentUnixMs(beat.getSentUnixMs())));
+            } else {
+                // off the heartbeat writer's thread: one more query, and rare
+                CompletableFuture.runAsync(() -> terminate(nodes.exists(node)
+                        ? Status.ABORTED.withDescription("superseded by a newer session of the same agent")
+                        : Status.UNAUTHENTICATED.withDescription("node " + node + " was deleted and its certificate revoked")));
+            }
+        });
     }
 
     private void hello(Hello hello) {

@@ -27,11 +27,14 @@ final class AgentSessionGrpcEndpoint extends AgentSessionGrpc.AgentSessionImplBa
     private final MetricIngest metrics;
     private final MetricIntervals intervals;
     private final SessionMeters meters;
+    private final Heartbeats heartbeats;
 
     AgentSessionGrpcEndpoint(NodeService nodes, InventoryService inventory, SessionRegistry registry,
                              GrpcConfiguration config, RunRecorder recorder, JobEngine jobs, JsonMapper json,
-                             MetricIngest metrics, MetricIntervals intervals, SessionMeters meters) {
+                             MetricIngest metrics, MetricIntervals intervals, SessionMeters meters,
+                             Heartbeats heartbeats) {
         this.meters = meters;
+        this.heartbeats = heartbeats;
         this.metrics = metrics;
         this.intervals = intervals;
         this.recorder = recorder;
@@ -47,6 +50,6 @@ final class AgentSessionGrpcEndpoint extends AgentSessionGrpc.AgentSessionImplBa
     public StreamObserver<AgentMessage> connect(StreamObserver<ServerMessage> responses) {
         return new AgentSession(ClientCertificateInterceptor.NODE.get(), (ServerCallStreamObserver<ServerMessage>) responses,
                 nodes, inventory, registry, config.heartbeatInterval(), recorder, jobs, json,
-                metrics, intervals, meters);
+                metrics, intervals, meters, heartbeats);
     }
 }

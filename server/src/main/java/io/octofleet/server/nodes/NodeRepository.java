@@ -19,9 +19,11 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import static io.octofleet.server.db.Tables.AGENT_CERTIFICATES;
@@ -150,6 +152,23 @@ final class NodeRepository {
                 .set(NODES.LAST_SEEN, DSL.currentOffsetDateTime())
                 .where(NODES.ID.eq(id.value()).and(NODES.SESSION_ID.eq(sessionId)))
                 .execute() == 1;
+    }
+
+    /**
+     * Many heartbeats in one statement: each node whose current session is the one given is marked online and seen
+     * now. Returns the nodes that counted; the others lost their node to a newer session or to deletion.
+     */
+    Set<NodeId> heartbeats(List<NodeId> ids, List<UUID> sessions) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        Set<NodeId> counted = new HashSet<>();
+        dsl.resultQuery("UPDATE nodes SET online = true, last_seen = now() "
+                        + "FROM unnest(?::uuid[], ?::uuid[]) AS beat(node_id, session_id) "
+                        + "WHERE nodes.id = beat.node_id AND nodes.session_id = beat.session_id RETURNING nodes.id",
+                        ids.stream().map(NodeId::value).toArray(UUID[]::new), sessions.toArray(UUID[]::new))
+                .forEach(r -> counted.add(new NodeId(r.get(0, UUID.class))));
+        return counted;
     }
 
     void sessionClosed(NodeId id, UUID sessionId) {

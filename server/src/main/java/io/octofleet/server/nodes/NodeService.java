@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -151,6 +152,15 @@ public class NodeService {
      */
     public boolean heartbeat(NodeId id, UUID sessionId) {
         return repository.heartbeat(id, sessionId);
+    }
+
+    /**
+     * {@link #heartbeat} for many nodes in one statement ({@code sessions}: each node's session); returns the nodes
+     * whose heartbeat counted.
+     */
+    public Set<NodeId> heartbeats(Map<NodeId, UUID> sessions) {
+        List<NodeId> ids = new ArrayList<>(sessions.keySet());
+        return repository.heartbeats(ids, ids.stream().map(sessions::get).toList());
     }
 
     /** Marks the node offline unless a newer session has taken over meanwhile. */

@@ -13,7 +13,6 @@ import io.octofleet.bench.sim.SimulatedFleet;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,16 +55,8 @@ final class FanoutRun {
             FleetIdentities identities = new FleetIdentities(directory.resolve("identities"));
             enrolled = identities.missing(agents);
             long began = System.nanoTime();
-            List<FleetIdentities.Member> members = identities.loadOrEnroll(agents, uses -> {
-                try {
-                    return api.joinString(uses, Duration.ofHours(2));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
-                }
-            }, settings.enrollParallelism());
+            List<FleetIdentities.Member> members = identities.loadOrEnroll(agents, api.joinStrings(Duration.ofHours(2)),
+                    settings.enrollParallelism());
             if (enrolled > 0) {
                 enrollMs = millisSince(began);
                 progress.printf("[%d] enrolled %d agents in %d ms%n", agents, enrolled, enrollMs);

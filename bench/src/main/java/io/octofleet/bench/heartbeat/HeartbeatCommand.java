@@ -13,8 +13,6 @@ import io.octofleet.agent.session.ServerAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,16 +115,8 @@ public final class HeartbeatCommand implements Callable<Integer> {
             FleetIdentities identities = new FleetIdentities(directory.resolve("identities"));
             long began = System.nanoTime();
             boolean enrolling = identities.missing(n) > 0;
-            List<FleetIdentities.Member> members = identities.loadOrEnroll(n, uses -> {
-                try {
-                    return api.joinString(uses, Duration.ofHours(2));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-            }, enrollParallelism);
+            List<FleetIdentities.Member> members = identities.loadOrEnroll(n, api.joinStrings(Duration.ofHours(2)),
+                    enrollParallelism);
             long enrollMs = enrolling ? (System.nanoTime() - began) / 1_000_000 : -1;
             try (SimulatedFleet fleet = new SimulatedFleet(threads, RunBehaviour.withOutput(Duration.ZERO, 0))) {
                 began = System.nanoTime();

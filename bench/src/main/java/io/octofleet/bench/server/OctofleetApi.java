@@ -43,6 +43,23 @@ public final class OctofleetApi {
                 .get("joinString").getAsString());
     }
 
+    /**
+     * {@link #joinString} as {@link io.octofleet.bench.sim.FleetIdentities#loadOrEnroll} asks for it: uses in,
+     * join string out, failures unchecked.
+     */
+    public java.util.function.IntFunction<JoinString> joinStrings(Duration ttl) {
+        return uses -> {
+            try {
+                return joinString(uses, ttl);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        };
+    }
+
     /** How many nodes {@code GET /api/v1/nodes?status=online} counts. */
     public long onlineNodes() throws IOException, InterruptedException {
         return get("/api/v1/nodes?status=online&size=1").get("total").getAsLong();

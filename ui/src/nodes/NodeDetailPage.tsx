@@ -108,7 +108,7 @@ function Inventory({ node }: { node: NodeDetails }) {
           ]} />
         </CardBody>
       </Card>
-      <Card isCompact>
+      <Card isCompact data-testid="inventory-gpus">
         <CardTitle>GPUs</CardTitle>
         <CardBody>
           {inv.gpus.length === 0 ? 'No GPU reported.' : inv.gpus.map((g, index) => (

@@ -93,8 +93,8 @@ class DashboardBrowserIT {
                 .findFirst().orElse(null), "the join command on the enrollment page");
         shot("07-enrollment");
         Path state = dir.resolve("state-agent");
-        fleet.startAgent("agent.log", "run", "--join", joinCommand.substring(Fleet.JOIN_PREFIX.length()),
-                "--state-dir", state.toString());
+        fleet.startAgent("agent.log", Map.of("PATH", recordedH100().toString() + ":" + System.getenv("PATH")), "run",
+                "--join", joinCommand.substring(Fleet.JOIN_PREFIX.length()), "--state-dir", state.toString());
 
         // The node list shows the agent's node online without a reload.
         click(By.linkText("Nodes"));
@@ -115,9 +115,11 @@ class DashboardBrowserIT {
         assertThat(cpu.getText()).contains(inventory.at("/cpu/model").asText());
         assertThat(cpu.getText()).contains(inventory.at("/cpu/cores").asText() + " / ");
         assertThat(waitFor(By.cssSelector("[data-testid=memory-total]")).getText()).matches("[0-9.]+ (MiB|GiB|TiB)");
+        assertThat(waitFor(By.cssSelector("[data-testid=inventory-gpus]")).getText())
+                .contains("NVIDIA H100 80GB HBM3").contains("580.159.04").contains("MIG: Disabled");
         shot("03-node-inventory");
         click(By.xpath("//button[@role='tab'][normalize-space()='Metrics']"));
-        for (String chart : List.of("CPU", "Memory")) {
+        for (String chart : List.of("CPU", "Memory", "GPU utilisation", "GPU memory", "GPU temperature", "GPU power")) {
             waitUntil(d -> {
                 // The charts refresh every 30 s; a fresh page load re-reads them once samples exist.
                 List<WebElement> canvas = d.findElements(By.cssSelector("[data-testid='chart-" + chart + "'] canvas"));
@@ -130,6 +132,9 @@ class DashboardBrowserIT {
             }, "a drawn " + chart + " chart");
         }
         shot("04-node-metrics");
+        ((JavascriptExecutor) browser).executeScript(
+                "document.querySelector(\"[data-testid='chart-GPU utilisation']\").scrollIntoView()");
+        shot("04-node-gpu-metrics");
 
         // Select the node in the list, run a shell job on it, and watch its output arrive while it runs.
         click(By.linkText("Nodes"));
@@ -293,6 +298,29 @@ class DashboardBrowserIT {
         } finally {
             provider.shutdown();
         }
+    }
+
+    /**
+     * A directory with an {@code nvidia-smi} that replays the H100 recorded on the device machine
+     * (agent/src/test/resources/nvidia-smi-xml): the inventory's query and the metrics' XML, so the dashboard's GPU
+     * panels show what a real GPU reported, on a host without one.
+     */
+    private Path recordedH100() throws Exception {
+        Path xml = Path.of("..", "agent", "src", "test", "resources", "nvidia-smi-xml", "h100-busy.xml")
+                .toAbsolutePath().normalize();
+        assertThat(xml).exists();
+        Path bin = Files.createDirectories(dir.resolve("recorded-gpu"));
+        Path smi = bin.resolve("nvidia-smi");
+        Files.writeString(smi, """
+                #!/bin/sh
+                case "$*" in
+                  *--query-gpu=*) echo "0, NVIDIA H100 80GB HBM3, GPU-37d1158c-23ce-0fb2-3f20-eb4abf158f99, 81559, 580.159.04, Disabled, 00000000:00:06.0" ;;
+                  *-x*) cat '%s' ;;
+                  *) exit 1 ;;
+                esac
+                """.formatted(xml));
+        smi.toFile().setExecutable(true);
+        return bin;
     }
 
     private WebDriver chromium() throws Exception {

@@ -67,7 +67,12 @@ final class Fleet implements AutoCloseable {
     }
 
     ManagedProcess startAgent(String log, String... args) throws IOException {
-        ManagedProcess agent = ManagedProcess.start(Path.of(System.getProperty("octofleet.agent.jar")), Map.of(),
+        return startAgent(log, Map.of(), args);
+    }
+
+    /** An agent with extra environment variables (e.g. a PATH that finds a recorded nvidia-smi). */
+    ManagedProcess startAgent(String log, Map<String, String> environment, String... args) throws IOException {
+        ManagedProcess agent = ManagedProcess.start(Path.of(System.getProperty("octofleet.agent.jar")), environment,
                 dir.resolve(log), args);
         processes.add(agent);
         return agent;

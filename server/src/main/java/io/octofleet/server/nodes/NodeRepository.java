@@ -144,16 +144,6 @@ final class NodeRepository {
                 .execute();
     }
 
-    /** True when {@code sessionId} is still the node's session (so the heartbeat counted). */
-    boolean heartbeat(NodeId id, UUID sessionId) {
-        // online=true too: a heartbeat that arrives after the stale sweep gave up on the node brings it back.
-        return dsl.update(NODES)
-                .set(NODES.ONLINE, true)
-                .set(NODES.LAST_SEEN, DSL.currentOffsetDateTime())
-                .where(NODES.ID.eq(id.value()).and(NODES.SESSION_ID.eq(sessionId)))
-                .execute() == 1;
-    }
-
     /**
      * Many heartbeats in one statement: each node whose current session is the one given is marked online and seen
      * now. Returns the nodes that counted; the others lost their node to a newer session or to deletion.

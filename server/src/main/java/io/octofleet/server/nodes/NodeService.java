@@ -147,16 +147,9 @@ public class NodeService {
     }
 
     /**
-     * Counts only while {@code sessionId} is the node's current session; returns false when it is not (the node was
-     * deleted, or a newer session replaced this one, possibly on another server replica).
-     */
-    public boolean heartbeat(NodeId id, UUID sessionId) {
-        return repository.heartbeat(id, sessionId);
-    }
-
-    /**
-     * {@link #heartbeat} for many nodes in one statement ({@code sessions}: each node's session); returns the nodes
-     * whose heartbeat counted.
+     * Heartbeats of many nodes in one statement ({@code sessions}: each node's session): a node whose current session
+     * is that one is marked online and seen now (a heartbeat after the stale sweep gave up on it brings it back).
+     * Returns the nodes whose heartbeat counted; the others lost their node to a newer session or to deletion.
      */
     public Set<NodeId> heartbeats(Map<NodeId, UUID> sessions) {
         List<NodeId> ids = new ArrayList<>(sessions.keySet());

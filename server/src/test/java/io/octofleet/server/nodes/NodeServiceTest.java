@@ -124,10 +124,10 @@ class NodeServiceTest {
         nodes.sessionOpened(id, current, "beating", "0.1.0");
         lastSeenAgo(id, Duration.ofMinutes(10));
 
-        nodes.heartbeat(id, old);
+        assertThat(nodes.heartbeats(Map.of(id, old))).isEmpty();
         assertThat(node(id).lastSeen()).isBefore(Instant.now().minus(Duration.ofMinutes(9)));
 
-        nodes.heartbeat(id, current);
+        assertThat(nodes.heartbeats(Map.of(id, current))).containsExactly(id);
         assertThat(node(id).lastSeen()).isAfter(Instant.now().minus(Duration.ofMinutes(1)));
     }
 
@@ -152,7 +152,7 @@ class NodeServiceTest {
         assertThat(nodes.markStale(HEARTBEAT)).isZero();
 
         // The session was alive after all: its next heartbeat brings the node back.
-        nodes.heartbeat(silent, silentSession);
+        assertThat(nodes.heartbeats(Map.of(silent, silentSession))).containsExactly(silent);
         assertThat(node(silent).status()).isEqualTo(NodeStatus.ONLINE);
     }
 

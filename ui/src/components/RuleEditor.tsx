@@ -21,6 +21,20 @@ export function ruleProblemOf(e: unknown): RuleProblem {
   return { position: null, message: describeError(e) };
 }
 
+/** "At character N: message", and the rule with a caret under that character. */
+export function RuleProblemText({ rule, problem }: { rule: string; problem: RuleProblem }) {
+  return (
+    <>
+      {problem.position !== null ? `At character ${problem.position + 1}: ` : ''}{problem.message}
+      {problem.position !== null && (
+        <div className="of-rule-error" aria-hidden>
+          {rule.replace(/\n/g, ' ')}{'\n'}{' '.repeat(Math.max(0, problem.position))}^
+        </div>
+      )}
+    </>
+  );
+}
+
 type Preview =
   | { state: 'idle' }
   | { state: 'checking' }
@@ -92,12 +106,7 @@ export function RuleEditor({ id, label, value, onChange, debounceMs = 350, helpe
           )}
           {preview.state === 'invalid' && (
             <HelperTextItem variant="error" data-testid={`${id}-error`}>
-              {preview.problem.position !== null ? `At character ${preview.problem.position + 1}: ` : ''}{preview.problem.message}
-              {preview.problem.position !== null && (
-                <div className="of-rule-error" aria-hidden>
-                  {value.replace(/\n/g, ' ')}{'\n'}{' '.repeat(Math.max(0, preview.problem.position))}^
-                </div>
-              )}
+              <RuleProblemText rule={value} problem={preview.problem} />
             </HelperTextItem>
           )}
           {preview.state === 'failed' && <HelperTextItem variant="warning">{preview.message}</HelperTextItem>}

@@ -25,7 +25,7 @@ import type { FleetNode, Group, Page } from '../api/types';
 import { useSession } from '../auth/session';
 import { Empty, Loading, ProblemAlert } from '../components/Feedback';
 import { PageHeader } from '../components/PageHeader';
-import { ruleProblemOf } from '../components/RuleEditor';
+import { RuleProblemText, ruleProblemOf } from '../components/RuleEditor';
 import { ago, osLabel } from '../components/format';
 import { useAction } from '../components/useAction';
 import { useApi } from '../components/useApi';
@@ -169,10 +169,7 @@ export function NodesPage() {
         </Toolbar>
         {ruleError ? (
           <div data-testid="rule-error" style={{ color: 'var(--pf-t--global--text--color--status--danger--default, #c9190b)', marginBottom: 8 }}>
-            {ruleError.position !== null ? `At character ${ruleError.position + 1}: ` : ''}{ruleError.message}
-            {ruleError.position !== null && (
-              <div className="of-rule-error">{rule}{'\n'}{' '.repeat(ruleError.position)}^</div>
-            )}
+            <RuleProblemText rule={rule} problem={ruleError} />
           </div>
         ) : (
           <ProblemAlert error={nodes.error} title="The nodes could not be loaded" />

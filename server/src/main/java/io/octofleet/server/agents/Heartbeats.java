@@ -113,7 +113,7 @@ final class Heartbeats {
         }
     }
 
-    /** Beats waiting to be written (for the server's meters and tests). */
+    /** Beats waiting to be written (for tests). */
     int waiting() {
         return waiting.size();
     }

@@ -3,13 +3,16 @@ package io.octofleet.bench;
 import io.octofleet.bench.fanout.FanoutCommand;
 import io.octofleet.bench.heartbeat.HeartbeatCommand;
 import io.octofleet.bench.ingest.IngestCommand;
+import io.octofleet.bench.load.LoadCommand;
+import io.octofleet.bench.sim.EnrollCommand;
 import io.octofleet.bench.sim.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code java -jar octofleet-bench.jar <command>}: load and latency benchmarks against a real server. */
 @Command(name = "octofleet-bench", mixinStandardHelpOptions = true,
-        subcommands = {FanoutCommand.class, IngestCommand.class, SimulateCommand.class, HeartbeatCommand.class},
+        subcommands = {FanoutCommand.class, IngestCommand.class, SimulateCommand.class, HeartbeatCommand.class,
+                EnrollCommand.class, LoadCommand.class},
         description = "Octofleet benchmarks. Figures and how they were taken: docs/benchmarks.md.")
 public final class BenchMain implements Runnable {
 

@@ -80,6 +80,27 @@ public final class OctofleetApi {
         return new JobProgress(job.get("status").getAsString(), counts);
     }
 
+    /**
+     * The server JVM's heap in use, in bytes: the sum of {@code jvm_memory_used_bytes{area="heap"}} over its pools
+     * from {@code GET /metrics} (needs {@code server:metrics}, which the admin has).
+     */
+    public long serverHeapUsedBytes() throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri.apply("/metrics")).GET();
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        HttpResponse<java.util.stream.Stream<String>> response = http.send(
+                request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofLines());
+        try (java.util.stream.Stream<String> lines = response.body()) {
+            if (response.statusCode() != 200) {
+                throw new IOException("GET /metrics answered " + response.statusCode());
+            }
+            return (long) lines.filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                    .sum();
+        }
+    }
+
     private JsonObject get(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri.apply(path)).GET(), path, 200);
     }

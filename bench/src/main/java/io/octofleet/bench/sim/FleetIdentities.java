@@ -57,17 +57,18 @@ public final class FleetIdentities {
         return missing;
     }
 
+    /** The most enrollments one token allows (EnrollmentTokenController: maxUses 1..10,000). */
+    public static final int USES_PER_TOKEN = 10_000;
+
     /**
      * Loads hosts 1..{@code count}, enrolling those without an identity, {@code parallelism} at a time.
      *
-     * @param join a join string good for at least as many enrollments as its argument; asked only when some host
-     *             lacks an identity
+     * @param join a join string good for as many enrollments as its argument (at most {@link #USES_PER_TOKEN}); asked
+     *             once per {@link #USES_PER_TOKEN} hosts without an identity, never when all have one
      * @throws EnrollmentFailedException when the server refuses a token or fails the CA pin
      */
     public List<Member> loadOrEnroll(int count, IntFunction<JoinString> join, int parallelism)
             throws EnrollmentFailedException, IOException, InterruptedException {
-        int missing = missing(count);
-        JoinString joinString = missing == 0 ? null : join.apply(missing);
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallelism), r -> {
             Thread t = new Thread(r, "bench-enroll");
             t.setDaemon(true);
@@ -75,9 +76,23 @@ public final class FleetIdentities {
         });
         try {
             List<Future<Member>> members = new ArrayList<>(count);
+            JoinString joinString = null;
+            int usesLeft = 0;
+            int missingLeft = missing(count);
             for (int i = 1; i <= count; i++) {
                 int index = i;
-                members.add(pool.submit(() -> member(index, joinString)));
+                JoinString forThis = null;
+                if (AgentIdentity.load(stateDir(index)).isEmpty()) {
+                    if (usesLeft == 0) {
+                        usesLeft = Math.min(USES_PER_TOKEN, missingLeft);
+                        joinString = join.apply(usesLeft);
+                    }
+                    usesLeft--;
+                    missingLeft--;
+                    forThis = joinString;
+                }
+                JoinString token = forThis;
+                members.add(pool.submit(() -> member(index, token)));
             }
             List<Member> result = new ArrayList<>(count);
             for (Future<Member> member : members) {
@@ -108,6 +123,9 @@ public final class FleetIdentities {
         Path state = stateDir(index);
         String hostname = hostname(index);
         Optional<AgentIdentity> existing = AgentIdentity.load(state);
+        if (existing.isEmpty() && join == null) {
+            throw new IOException(state + " lost its identity while the fleet loaded; run again");
+        }
         AgentIdentity identity = existing.isPresent() ? existing.get()
                 : new Enroller(state, hostname, SimulatedAgent.AGENT_VERSION).enroll(join);
         ServerAddress server = ServerAddress.load(state).orElseThrow(() -> new IOException(

@@ -73,6 +73,41 @@ public final class SimulatedAgent {
         /** The server acknowledged a heartbeat as written, {@code rttNanos} after it was sent. */
         default void heartbeatAcked(SimulatedAgent agent, long rttNanos) {
         }
+
+        /** The server stored a periodic metric batch of {@code samples} values ({@link Profile#metrics}). */
+        default void metricSamplesStored(SimulatedAgent agent, int samples) {
+        }
+
+        /** The server's ingest was full and asked for a periodic batch again later (back-pressure, not loss). */
+        default void metricRetryLater(SimulatedAgent agent) {
+        }
+    }
+
+    /**
+     * How an agent behaves beyond sessions and jobs.
+     *
+     * @param inventory its report after a number of changes, collected at a time (unix ms)
+     * @param metrics its metric sample set at a time (unix ms), sent every Welcome.metrics_interval_seconds like the
+     *                real agent's collector and shipper; null sends none
+     * @param helloWithFingerprint send the report's fingerprint in Hello, as the real agent does, so the server asks
+     *                             for the report only when it lacks it; false makes every connect send it
+     * @param inventoryChangesPerHour how often (on average, at random) the host changes (one package upgraded) and
+     *                                sends its new report; 0 never
+     */
+    public record Profile(java.util.function.BiFunction<Integer, Long, InventoryReport> inventory,
+                          java.util.function.LongFunction<io.octofleet.proto.agent.v1.MetricBatch.Builder> metrics,
+                          boolean helloWithFingerprint, double inventoryChangesPerHour) {
+
+        /** The benchmarks before the load generator: a tiny inventory sent on every connect, no periodic metrics. */
+        static Profile minimal(String hostname, int index) {
+            return new Profile((changes, at) -> SimInventory.of(hostname, index, Instant.ofEpochMilli(at)), null,
+                    false, 0);
+        }
+
+        /** A host drawn from a template, behaving like the real agent. */
+        public static Profile of(HostTemplate.Host host, boolean helloWithFingerprint, double inventoryChangesPerHour) {
+            return new Profile(host::report, host::metrics, helloWithFingerprint, inventoryChangesPerHour);
+        }
     }
 
     private final String hostname;
@@ -81,8 +116,15 @@ public final class SimulatedAgent {
     private final RunBehaviour behaviour;
     private final Listener listener;
     private final Backoff backoff;
-    private final InventoryReport inventory;
-    private final String inventoryFingerprint;
+    private final Profile profile;
+    /** Changes made so far (Profile#inventory); guarded by the lock. */
+    private int inventoryChanges;
+    /** Of the current report; null until needed after a change. Guarded by the lock. */
+    private String inventoryFingerprint;
+    /** A changed report waits while the previous one is in flight. */
+    private boolean inventoryChangedWhileSending;
+    private PeriodicMetrics periodic;
+    private ScheduledFuture<?> changeTimer;
     private final long startedUnixMs = System.currentTimeMillis();
 
     private final Object lock = new Object();
@@ -92,6 +134,73 @@ public final class SimulatedAgent {
     private Session session;
     private boolean stopped;
     private MetricStream metrics;
+
+    /** The real agent's collector and spool in small: a batch per interval, kept until acknowledged. */
+    private final class PeriodicMetrics {
+        static final int SPOOL_BATCHES = 240;
+        final String spoolId = java.util.UUID.randomUUID().toString();
+        final TreeMap<Long, io.octofleet.proto.agent.v1.MetricBatch> unacked = new TreeMap<>();
+        final Set<Long> inFlight = new HashSet<>();
+        long nextSeq = 1;
+        ScheduledFuture<?> sampler;
+
+        void sample() {
+            synchronized (lock) {
+                if (stopped) {
+                    return;
+                }
+                long now = System.currentTimeMillis();
+                io.octofleet.proto.agent.v1.MetricBatch batch = profile.metrics().apply(now).setSpoolId(spoolId)
+                        .setBatchSeq(nextSeq++).setAtUnixMs(now).build();
+                unacked.put(batch.getBatchSeq(), batch);
+                if (unacked.size() > SPOOL_BATCHES) {
+                    inFlight.remove(unacked.pollFirstEntry().getKey()); // a full spool drops its oldest
+                }
+                send(batch);
+            }
+        }
+
+        /** With the lock held. */
+        void send(io.octofleet.proto.agent.v1.MetricBatch batch) {
+            if (session != null && session.welcomed && inFlight.add(batch.getBatchSeq())) {
+                session.send(AgentMessage.newBuilder().setMetricBatch(batch));
+            }
+        }
+
+        /** With the lock held: a new session sends what the last one left unacknowledged, oldest first. */
+        void resendAll() {
+            inFlight.clear();
+            unacked.values().forEach(this::send);
+        }
+
+        /** With the lock held; true when it was one of ours. */
+        boolean acknowledged(io.octofleet.proto.agent.v1.MetricAck ack, List<Runnable> notices) {
+            if (!spoolId.equals(ack.getSpoolId()) || !inFlight.remove(ack.getBatchSeq())) {
+                return false;
+            }
+            long seq = ack.getBatchSeq();
+            if (ack.getRetryLater()) {
+                notices.add(() -> listener.metricRetryLater(SimulatedAgent.this));
+                timers.schedule(() -> {
+                    synchronized (lock) {
+                        io.octofleet.proto.agent.v1.MetricBatch batch = unacked.get(seq);
+                        if (batch != null) {
+                            send(batch);
+                        }
+                    }
+                }, 1, TimeUnit.SECONDS);
+                return true;
+            }
+            io.octofleet.proto.agent.v1.MetricBatch batch = unacked.remove(seq);
+            if (!ack.getError().isEmpty()) {
+                notices.add(() -> listener.problem(SimulatedAgent.this, "metric batch refused: " + ack.getError()));
+            } else if (batch != null) {
+                int samples = batch.getValuesCount();
+                notices.add(() -> listener.metricSamplesStored(SimulatedAgent.this, samples));
+            }
+            return true;
+        }
+    }
 
     /** A stream of metric batches as a real agent's spool would send them after an outage: back to back. */
     private static final class MetricStream {
@@ -153,14 +262,53 @@ public final class SimulatedAgent {
      */
     public SimulatedAgent(String hostname, int index, Channel channel, ScheduledExecutorService timers,
                           RunBehaviour behaviour, Duration reconnectBase, Listener listener) {
+        this(hostname, Profile.minimal(hostname, index), channel, timers, behaviour, reconnectBase, listener);
+    }
+
+    /** An agent behaving as {@code profile} says. */
+    public SimulatedAgent(String hostname, Profile profile, Channel channel, ScheduledExecutorService timers,
+                          RunBehaviour behaviour, Duration reconnectBase, Listener listener) {
         this.hostname = hostname;
         this.channel = channel;
         this.timers = timers;
         this.behaviour = behaviour;
         this.listener = listener;
         this.backoff = new Backoff(reconnectBase, Duration.ofSeconds(60));
-        this.inventory = SimInventory.of(hostname, index, Instant.now());
-        this.inventoryFingerprint = InventoryMessages.fingerprint(inventory);
+        this.profile = profile;
+    }
+
+    /** With the lock held: the fingerprint of the current report, computed once per change. */
+    private String fingerprint() {
+        if (inventoryFingerprint == null) {
+            inventoryFingerprint = InventoryMessages.fingerprint(profile.inventory().apply(inventoryChanges, 0L));
+        }
+        return inventoryFingerprint;
+    }
+
+    /** With the lock held: the next change at a random (exponential) delay, so changes arrive as a Poisson stream. */
+    private void scheduleChange() {
+        double meanSeconds = 3600.0 / profile.inventoryChangesPerHour();
+        long delayMs = (long) (-Math.log(1 - java.util.concurrent.ThreadLocalRandom.current().nextDouble())
+                * meanSeconds * 1000);
+        changeTimer = timers.schedule(this::change, Math.max(1, delayMs), TimeUnit.MILLISECONDS);
+    }
+
+    private void change() {
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            inventoryChanges++;
+            inventoryFingerprint = null;
+            if (session != null && session.welcomed) {
+                if (session.inventoryAckSeq >= 0) {
+                    inventoryChangedWhileSending = true;
+                } else {
+                    session.sendInventory();
+                }
+            }
+            scheduleChange();
+        }
     }
 
     public String hostname() {
@@ -169,6 +317,11 @@ public final class SimulatedAgent {
 
     /** Opens the first session; later ones follow by themselves until {@link #stop()}. */
     public void start() {
+        synchronized (lock) {
+            if (profile.inventoryChangesPerHour() > 0) {
+                scheduleChange();
+            }
+        }
         connect();
     }
 
@@ -176,6 +329,12 @@ public final class SimulatedAgent {
     public void stop() {
         synchronized (lock) {
             stopped = true;
+            if (changeTimer != null) {
+                changeTimer.cancel(false);
+            }
+            if (periodic != null && periodic.sampler != null) {
+                periodic.sampler.cancel(false);
+            }
             runs.values().forEach(r -> {
                 if (r.finishing != null) {
                     r.finishing.cancel(false);
@@ -211,11 +370,11 @@ public final class SimulatedAgent {
             Session s = new Session();
             session = s;
             AgentSessionGrpc.newStub(channel).connect(s);
-            // Empty fingerprint on purpose: the server then asks for the inventory on every connect, the worst case.
+            // Empty unless the profile says otherwise: the server then asks for the inventory on every connect.
             s.send(AgentMessage.newBuilder().setHello(Hello.newBuilder()
                     .setAgentVersion(AGENT_VERSION)
                     .setHostname(hostname)
-                    .setInventorySha256("")
+                    .setInventorySha256(profile.helloWithFingerprint() ? fingerprint() : "")
                     .setAgentStartedUnixMs(startedUnixMs)));
         }
     }
@@ -303,7 +462,7 @@ public final class SimulatedAgent {
         private boolean welcomed;
         private boolean ended;
         private ScheduledFuture<?> heartbeats;
-        private long inventoryAckSeq = -1;
+        long inventoryAckSeq = -1;
         /** seq → System.nanoTime() of the heartbeats not acknowledged yet (a server without acks: a few at most). */
         private final Map<Long, Long> heartbeatsSent = new HashMap<>();
 
@@ -341,6 +500,10 @@ public final class SimulatedAgent {
                             String error = message.getAck().getError();
                             notices.add(error.isEmpty() ? () -> listener.inventoryStored(SimulatedAgent.this)
                                     : () -> listener.problem(SimulatedAgent.this, "inventory rejected: " + error));
+                            if (inventoryChangedWhileSending) {
+                                inventoryChangedWhileSending = false;
+                                sendInventory();
+                            }
                         }
                     }
                     case HEARTBEAT_ACK -> {
@@ -360,6 +523,9 @@ public final class SimulatedAgent {
                     case CANCEL_RUN -> cancel(message.getCancelRun().getRunId());
                     case METRIC_ACK -> {
                         io.octofleet.proto.agent.v1.MetricAck ack = message.getMetricAck();
+                        if (periodic != null && periodic.acknowledged(ack, notices)) {
+                            break;
+                        }
                         if (metrics != null && metrics.spoolId.equals(ack.getSpoolId())
                                 && metrics.inFlight.remove(ack.getBatchSeq())) {
                             if (ack.getRetryLater()) {
@@ -400,6 +566,18 @@ public final class SimulatedAgent {
                     send(AgentMessage.newBuilder().setRunUpdate(update));
                 }
             }
+            if (profile.metrics() != null) {
+                if (periodic == null) {
+                    periodic = new PeriodicMetrics();
+                    long every = Math.max(1, welcome.getMetricsIntervalSeconds()) * 1000L;
+                    // Hosts started together sample at different moments, as real hosts booted apart would.
+                    long first = java.util.concurrent.ThreadLocalRandom.current().nextLong(every);
+                    PeriodicMetrics p = periodic;
+                    p.sampler = timers.scheduleAtFixedRate(p::sample, first, every, TimeUnit.MILLISECONDS);
+                } else {
+                    periodic.resendAll();
+                }
+            }
             if (metrics != null) {
                 metrics.inFlight.clear();
                 metrics.next = Math.max(1, metrics.next - metrics.window);
@@ -436,14 +614,16 @@ public final class SimulatedAgent {
         }
 
         /** Cut into chunks like the real agent's, though a simulated report always fits one. */
-        private void sendInventory() {
+        void sendInventory() {
+            InventoryReport inventory = profile.inventory().apply(inventoryChanges, System.currentTimeMillis());
+            String reportId = fingerprint();
             ByteString bytes = inventory.toByteString();
             int chunks = Math.max(1, (bytes.size() + CHUNK_BYTES - 1) / CHUNK_BYTES);
             for (int i = 0; i < chunks; i++) {
                 int from = i * CHUNK_BYTES;
                 boolean last = i == chunks - 1;
                 long sequence = send(AgentMessage.newBuilder().setInventoryChunk(InventoryChunk.newBuilder()
-                        .setReportId(inventoryFingerprint)
+                        .setReportId(reportId)
                         .setIndex(i)
                         .setLast(last)
                         .setData(bytes.substring(from, Math.min(bytes.size(), from + CHUNK_BYTES)))));

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,7 +50,13 @@ public final class SimulatedFleet implements AutoCloseable {
     }
 
     /** Adds an agent for {@code member} and opens its session. */
-    public synchronized SimulatedAgent start(FleetIdentities.Member member) throws SSLException {
+    public SimulatedAgent start(FleetIdentities.Member member) throws SSLException {
+        return start(member, SimulatedAgent.Profile.minimal(member.hostname(), member.index()));
+    }
+
+    /** Adds an agent for {@code member} behaving as {@code profile} and opens its session. */
+    public synchronized SimulatedAgent start(FleetIdentities.Member member, SimulatedAgent.Profile profile)
+            throws SSLException {
         SslContext ssl = GrpcSslContexts.forClient()
                 .keyManager(member.identity().privateKey(), member.identity().certificate())
                 .trustManager(PinnedCaTrustManager.forCaCertificates(member.identity().caCertificates()))
@@ -66,7 +73,7 @@ public final class SimulatedFleet implements AutoCloseable {
                 .keepAliveWithoutCalls(true)
                 .maxInboundMessageSize(4 * 1024 * 1024)
                 .build();
-        SimulatedAgent agent = new SimulatedAgent(member.hostname(), member.index(), channel, timers, behaviour,
+        SimulatedAgent agent = new SimulatedAgent(member.hostname(), profile, channel, timers, behaviour,
                 Duration.ofSeconds(1), counters);
         channels.add(channel);
         agents.add(agent);
@@ -100,6 +107,26 @@ public final class SimulatedFleet implements AutoCloseable {
     /** Metric batches the server acknowledged as stored, over all agents. */
     public long metricBatchesStored() {
         return counters.metricBatches.get();
+    }
+
+    /** Periodic metric samples (values) the server acknowledged as stored, over all agents. */
+    public long metricSamplesStored() {
+        return counters.metricSamples.get();
+    }
+
+    /** Periodic metric batches the server asked to send again later because its ingest was full. */
+    public long metricRetries() {
+        return counters.metricRetries.get();
+    }
+
+    /**
+     * Everything that went wrong, counted by kind: {@code connect failed: UNAVAILABLE}, {@code session lost:
+     * UNAVAILABLE}, {@code inventory rejected}, {@code metric batch refused}, ...
+     */
+    public Map<String, Long> errorsByKind() {
+        Map<String, Long> copy = new java.util.TreeMap<>();
+        counters.errors.forEach((kind, count) -> copy.put(kind, count.sum()));
+        return copy;
     }
 
     /** Heartbeats the server acknowledged, over all agents. */
@@ -175,6 +202,24 @@ public final class SimulatedFleet implements AutoCloseable {
         final List<String> problems = Collections.synchronizedList(new ArrayList<>());
         volatile boolean closing;
         final AtomicLong heartbeatsAcked = new AtomicLong();
+        final AtomicLong metricSamples = new AtomicLong();
+        final AtomicLong metricRetries = new AtomicLong();
+        final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> errors =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        void count(String kind) {
+            errors.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+        }
+
+        @Override
+        public void metricSamplesStored(SimulatedAgent agent, int samples) {
+            metricSamples.addAndGet(samples);
+        }
+
+        @Override
+        public void metricRetryLater(SimulatedAgent agent) {
+            metricRetries.incrementAndGet();
+        }
         private long[] rtts = new long[1024];
         private int rttCount;
 
@@ -209,7 +254,8 @@ public final class SimulatedFleet implements AutoCloseable {
                 return;
             }
             (wasWelcomed ? sessionsLost : connectFailures).incrementAndGet();
-            problem(agent, "session ended: " + status.getCode()
+            count((wasWelcomed ? "session lost: " : "connect failed: ") + status.getCode());
+            keep(agent, "session ended: " + status.getCode()
                     + (status.getDescription() == null ? "" : " " + status.getDescription())
                     + (status.getCause() == null ? "" : " (" + status.getCause() + ")"));
         }
@@ -231,6 +277,12 @@ public final class SimulatedFleet implements AutoCloseable {
 
         @Override
         public void problem(SimulatedAgent agent, String message) {
+            int colon = message.indexOf(':');
+            count(colon < 0 ? message : message.substring(0, colon));
+            keep(agent, message);
+        }
+
+        private void keep(SimulatedAgent agent, String message) {
             synchronized (problems) {
                 if (problems.size() < MAX_PROBLEMS_KEPT) {
                     problems.add(agent.hostname() + ": " + message);

@@ -1,0 +1,47 @@
+package io.octofleet.bench.load;
+
+import io.octofleet.bench.sim.HostTemplate;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One load run.
+ *
+ * @param ramp agents are started evenly over this
+ * @param duration the steady state after the ramp
+ * @param heartbeat the server's heartbeat interval (its production default is 15 s)
+ * @param metrics the server's metric sampling interval for agents (production default 15 s)
+ * @param packages a fixed package count per host, or 0 for each template's range
+ * @param fanoutAt offsets into the steady state at which {@code true} is run on every connected agent
+ */
+public record LoadSettings(int agents, Duration ramp, Duration duration, Duration heartbeat, Duration metrics,
+                           Map<HostTemplate, Integer> templates, int packages, double inventoryChangesPerHour,
+                           boolean helloWithFingerprint, List<Duration> fanoutAt, Duration finishDelay,
+                           int outputBytes, Duration sampleEvery, Path work, Path serverJar,
+                           List<String> serverJvmOptions, int threads, int enrollParallelism) {
+    public LoadSettings {
+        if (agents < 1) {
+            throw new IllegalArgumentException("--agents must be at least 1");
+        }
+        if (ramp.isNegative() || duration.isNegative()) {
+            throw new IllegalArgumentException("--ramp and --duration must not be negative");
+        }
+        if (sampleEvery.toMillis() < 100) {
+            throw new IllegalArgumentException("--sample must be at least 100ms");
+        }
+        for (Duration at : fanoutAt) {
+            if (at.compareTo(duration) > 0) {
+                throw new IllegalArgumentException("--fanout-at " + at.toSeconds() + "s is after the end of --duration "
+                        + duration.toSeconds() + "s");
+            }
+        }
+        DurationConverter.forServer(heartbeat);
+        DurationConverter.forServer(metrics);
+        templates = Map.copyOf(templates);
+        fanoutAt = List.copyOf(fanoutAt);
+        serverJvmOptions = List.copyOf(serverJvmOptions);
+    }
+}

@@ -36,6 +36,11 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--agents", required = true, description = "Simulated agents (hosts sim-00001..sim-N).")
     int agents;
 
+    @Option(names = "--first-host", defaultValue = "1",
+            description = "Number of the first host, so runs can use hosts that have not reported yet "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int firstHost;
+
     @Option(names = "--ramp", defaultValue = "60s", converter = DurationConverter.class,
             description = "Start the agents evenly over this (default: ${DEFAULT-VALUE}).")
     Duration ramp;
@@ -109,7 +114,7 @@ public final class LoadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<HostTemplate, Integer> templates = HostTemplate.parseMix(osTemplates);
-        LoadSettings settings = new LoadSettings(agents, ramp, duration, heartbeat, metrics, templates, packages,
+        LoadSettings settings = new LoadSettings(agents, firstHost, ramp, duration, heartbeat, metrics, templates, packages,
                 inventoryChangesPerHour, !resendInventory, fanoutAt, finishDelay, outputBytes, sampleEvery, work,
                 serverJar, serverJvmOptions, threads, enrollParallelism);
         Instant date = Instant.now();
@@ -122,6 +127,7 @@ public final class LoadCommand implements Callable<Integer> {
             root.put("machine", Machine.current());
             Map<String, Object> flags = new LinkedHashMap<>();
             flags.put("agents", agents);
+            flags.put("firstHost", firstHost);
             flags.put("rampSeconds", ramp.toSeconds());
             flags.put("durationSeconds", duration.toSeconds());
             flags.put("heartbeatSeconds", heartbeat.toSeconds());

@@ -53,12 +53,12 @@ public final class LoadRun {
             OctofleetApi api = new OctofleetApi(server::uri);
             api.login("admin", server.adminPassword());
             FleetIdentities identities = new FleetIdentities(settings.work().resolve("identities"));
-            int missing = identities.missing(settings.agents());
+            int missing = identities.missing(settings.firstHost(), settings.agents());
             long began = System.nanoTime();
             if (missing > 0) {
                 log.printf("enrolling %d hosts%n", missing);
             }
-            List<FleetIdentities.Member> members = identities.loadOrEnroll(settings.agents(),
+            List<FleetIdentities.Member> members = identities.loadOrEnroll(settings.firstHost(), settings.agents(),
                     api.joinStrings(Duration.ofHours(24)), settings.enrollParallelism());
             long enrollMs = (System.nanoTime() - began) / 1_000_000;
             log.printf("%d identities ready in %d ms (%d enrolled now)%n", members.size(), enrollMs, missing);

@@ -10,6 +10,7 @@ import java.util.Map;
 /**
  * One load run.
  *
+ * @param firstHost the fleet is hosts sim-{firstHost} to sim-{firstHost + agents - 1}
  * @param ramp agents are started evenly over this
  * @param duration the steady state after the ramp
  * @param heartbeat the server's heartbeat interval (its production default is 15 s)
@@ -17,14 +18,14 @@ import java.util.Map;
  * @param packages a fixed package count per host, or 0 for each template's range
  * @param fanoutAt offsets into the steady state at which {@code true} is run on every connected agent
  */
-public record LoadSettings(int agents, Duration ramp, Duration duration, Duration heartbeat, Duration metrics,
+public record LoadSettings(int agents, int firstHost, Duration ramp, Duration duration, Duration heartbeat, Duration metrics,
                            Map<HostTemplate, Integer> templates, int packages, double inventoryChangesPerHour,
                            boolean helloWithFingerprint, List<Duration> fanoutAt, Duration finishDelay,
                            int outputBytes, Duration sampleEvery, Path work, Path serverJar,
                            List<String> serverJvmOptions, int threads, int enrollParallelism) {
     public LoadSettings {
-        if (agents < 1) {
-            throw new IllegalArgumentException("--agents must be at least 1");
+        if (agents < 1 || firstHost < 1) {
+            throw new IllegalArgumentException("--agents and --first-host must be at least 1");
         }
         if (ramp.isNegative() || duration.isNegative()) {
             throw new IllegalArgumentException("--ramp and --duration must not be negative");

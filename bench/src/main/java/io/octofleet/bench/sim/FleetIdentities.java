@@ -48,9 +48,17 @@ public final class FleetIdentities {
 
     /** How many of hosts 1..{@code count} have no identity yet. */
     public int missing(int count) {
+        return missing(1, count);
+    }
+
+    /**
+     * How many of the {@code count} hosts from {@code first} on have no identity yet: those without a certificate
+     * file, a cheap check (loading parses keys and certificates, which takes milliseconds per host).
+     */
+    public int missing(int first, int count) {
         int missing = 0;
-        for (int i = 1; i <= count; i++) {
-            if (AgentIdentity.load(stateDir(i)).isEmpty()) {
+        for (int i = first; i < first + count; i++) {
+            if (!java.nio.file.Files.exists(stateDir(i).resolve("agent.crt"))) {
                 missing++;
             }
         }
@@ -69,6 +77,13 @@ public final class FleetIdentities {
      */
     public List<Member> loadOrEnroll(int count, IntFunction<JoinString> join, int parallelism)
             throws EnrollmentFailedException, IOException, InterruptedException {
+        return loadOrEnroll(1, count, join, parallelism);
+    }
+
+    /** {@link #loadOrEnroll(int, IntFunction, int)} for the {@code count} hosts from {@code first} on. */
+    public List<Member> loadOrEnroll(int first, int count, IntFunction<JoinString> join, int parallelism)
+            throws EnrollmentFailedException, IOException, InterruptedException {
+        Tokens tokens = new Tokens(join, missing(first, count));
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallelism), r -> {
             Thread t = new Thread(r, "bench-enroll");
             t.setDaemon(true);
@@ -76,23 +91,9 @@ public final class FleetIdentities {
         });
         try {
             List<Future<Member>> members = new ArrayList<>(count);
-            JoinString joinString = null;
-            int usesLeft = 0;
-            int missingLeft = missing(count);
-            for (int i = 1; i <= count; i++) {
+            for (int i = first; i < first + count; i++) {
                 int index = i;
-                JoinString forThis = null;
-                if (AgentIdentity.load(stateDir(index)).isEmpty()) {
-                    if (usesLeft == 0) {
-                        usesLeft = Math.min(USES_PER_TOKEN, missingLeft);
-                        joinString = join.apply(usesLeft);
-                    }
-                    usesLeft--;
-                    missingLeft--;
-                    forThis = joinString;
-                }
-                JoinString token = forThis;
-                members.add(pool.submit(() -> member(index, token)));
+                members.add(pool.submit(() -> member(index, tokens)));
             }
             List<Member> result = new ArrayList<>(count);
             for (Future<Member> member : members) {
@@ -118,16 +119,36 @@ public final class FleetIdentities {
         }
     }
 
-    private Member member(int index, JoinString join)
+    /** Hands out enrollments, asking for a new token each {@link #USES_PER_TOKEN}. */
+    private static final class Tokens {
+        private final IntFunction<JoinString> join;
+        private int missingLeft;
+        private int usesLeft;
+        private JoinString current;
+
+        Tokens(IntFunction<JoinString> join, int missing) {
+            this.join = join;
+            this.missingLeft = missing;
+        }
+
+        synchronized JoinString next() {
+            if (usesLeft == 0) {
+                usesLeft = Math.max(1, Math.min(USES_PER_TOKEN, missingLeft));
+                current = join.apply(usesLeft);
+            }
+            usesLeft--;
+            missingLeft--;
+            return current;
+        }
+    }
+
+    private Member member(int index, Tokens tokens)
             throws EnrollmentFailedException, IOException, InterruptedException {
         Path state = stateDir(index);
         String hostname = hostname(index);
         Optional<AgentIdentity> existing = AgentIdentity.load(state);
-        if (existing.isEmpty() && join == null) {
-            throw new IOException(state + " lost its identity while the fleet loaded; run again");
-        }
         AgentIdentity identity = existing.isPresent() ? existing.get()
-                : new Enroller(state, hostname, SimulatedAgent.AGENT_VERSION).enroll(join);
+                : new Enroller(state, hostname, SimulatedAgent.AGENT_VERSION).enroll(tokens.next());
         ServerAddress server = ServerAddress.load(state).orElseThrow(() -> new IOException(
                 state + " has an identity but no server address; delete it to enroll again"));
         return new Member(index, hostname, identity, server);

@@ -150,11 +150,13 @@ public enum HostTemplate {
     public static HostTemplate pick(Map<HostTemplate, Integer> mix, int index) {
         int total = mix.values().stream().mapToInt(Integer::intValue).sum();
         int slot = Math.floorMod(index * 7919, total); // a stride coprime to most totals interleaves the kinds
-        for (Map.Entry<HostTemplate, Integer> entry : mix.entrySet()) {
-            if (slot < entry.getValue()) {
-                return entry.getKey();
+        // In declaration order, whatever the map's: a host is the same kind on every run (and in every JVM).
+        for (HostTemplate template : values()) {
+            int weight = mix.getOrDefault(template, 0);
+            if (slot < weight) {
+                return template;
             }
-            slot -= entry.getValue();
+            slot -= weight;
         }
         throw new IllegalStateException("unreachable");
     }

@@ -23,7 +23,7 @@ class LoadGeneratorIT {
     @Test
     void fiftyAgentsConnectReportAndAllAnswerOneJob(@TempDir Path work) throws Exception {
         Path serverJar = Path.of(System.getProperty("octofleet.server.jar", "../server/target/octofleet-server.jar"));
-        LoadSettings settings = new LoadSettings(50, Duration.ofSeconds(3), Duration.ofSeconds(15),
+        LoadSettings settings = new LoadSettings(50, 1, Duration.ofSeconds(3), Duration.ofSeconds(15),
                 Duration.ofSeconds(1), Duration.ofSeconds(1),
                 HostTemplate.parseMix("debian12-vm=2,ubuntu22-gpu=1,rhel9-server=1,windows2022=1"), 0, 0,
                 true, List.of(Duration.ofSeconds(3)), Duration.ZERO, 64, Duration.ofSeconds(1), work, serverJar,

@@ -1,6 +1,5 @@
 package io.octofleet.server.agents;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -10,7 +9,6 @@ import io.octofleet.proto.agent.v1.Heartbeat;
 import io.octofleet.proto.agent.v1.HeartbeatAck;
 import io.octofleet.proto.agent.v1.Hello;
 import io.octofleet.proto.agent.v1.InventoryChunk;
-import io.octofleet.proto.agent.v1.InventoryReport;
 import io.octofleet.proto.agent.v1.ServerMessage;
 import io.octofleet.proto.agent.v1.Welcome;
 import io.octofleet.proto.agent.v1.MetricAck;
@@ -32,7 +30,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,6 +58,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
     private final MetricIntervals intervals;
     private final SessionMeters meters;
     private final Heartbeats heartbeats;
+    private final InventoryIntake intake;
 
     private long outSeq;
     private volatile boolean helloSeen;
@@ -68,11 +66,17 @@ final class AgentSession implements StreamObserver<AgentMessage> {
     private String reportId;
     private int nextChunk;
     private ByteArrayOutputStream reportBytes;
+    private final Object inventoryLock = new Object();
+    /** A report is with the intake; guarded by inventoryLock. */
+    private boolean storing;
+    /** The next report, waiting for the one being stored; guarded by inventoryLock. */
+    private Runnable waitingReport;
 
     AgentSession(NodeId node, ServerCallStreamObserver<ServerMessage> out, NodeService nodes, InventoryService inventory,
                  SessionRegistry registry, Duration heartbeatInterval, RunRecorder recorder, JobEngine jobs,
                  JsonMapper json, MetricIngest metrics, MetricIntervals intervals, SessionMeters meters,
-                 Heartbeats heartbeats) {
+                 Heartbeats heartbeats, InventoryIntake intake) {
+        this.intake = intake;
         this.meters = meters;
         this.heartbeats = heartbeats;
         this.metrics = metrics;
@@ -87,6 +91,18 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         this.registry = registry;
         this.heartbeatInterval = heartbeatInterval;
         out.setOnCancelHandler(this::finish);
+        // One message at a time, so that a session can stop reading: see inventoryChunk.
+        out.disableAutoRequest();
+        out.request(1);
+    }
+
+    /** Lets gRPC deliver this session's next message. */
+    private void readNext() {
+        try {
+            out.request(1);
+        } catch (RuntimeException callGone) {
+            // the call ended meanwhile; finish() follows from the cancel handler
+        }
     }
 
     NodeId node() {
@@ -100,10 +116,15 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             terminate(Status.FAILED_PRECONDITION.withDescription("the first message of a session must be Hello"));
             return;
         }
+        if (message.hasInventoryChunk() && inventoryChunk(message.getSeq(), message.getInventoryChunk())) {
+            return; // parked behind its previous report: reading resumes once that one is stored
+        }
         switch (message.getKindCase()) {
             case HELLO -> hello(message.getHello());
             case HEARTBEAT -> heartbeat(message.getSeq(), message.getHeartbeat());
-            case INVENTORY_CHUNK -> inventoryChunk(message.getSeq(), message.getInventoryChunk());
+            case INVENTORY_CHUNK -> {
+                // handled above
+            }
             case RUN_UPDATE -> runUpdate(message.getRunUpdate());
             case METRIC_BATCH -> metricBatch(message.getMetricBatch());
             case ACK -> {
@@ -111,6 +132,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             }
             default -> LOG.debug("node {}: ignoring unknown message kind {}", node, message.getKindCase());
         }
+        readNext();
     }
 
     /**
@@ -221,7 +243,15 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         return !finished.get();
     }
 
-    private void inventoryChunk(long seq, InventoryChunk chunk) {
+    /**
+     * Collects a report's chunks and hands the whole report to the {@link InventoryIntake}; its writers store it off
+     * this thread and the ack follows. Meanwhile the session goes on (heartbeats, job results). One report per session
+     * is stored at a time: a further one waits, and the session reads nothing more until the first is stored, so
+     * what a session can make the server hold is bounded.
+     *
+     * @return true when the session is parked behind its previous report
+     */
+    private boolean inventoryChunk(long seq, InventoryChunk chunk) {
         if (!chunk.getReportId().equals(reportId) || chunk.getIndex() == 0) {
             // A new report starts (an unfinished one was abandoned by the agent and will be re-sent whole).
             reportId = chunk.getReportId();
@@ -231,29 +261,54 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         if (chunk.getIndex() != nextChunk) {
             ack(seq, "chunk " + chunk.getIndex() + " of report " + reportId + " out of order, expected " + nextChunk);
             reportId = null;
-            return;
+            return false;
         }
         if (reportBytes.size() + chunk.getData().size() > MAX_REPORT_BYTES) {
             ack(seq, "inventory report larger than " + MAX_REPORT_BYTES + " bytes");
             reportId = null;
-            return;
+            return false;
         }
         reportBytes.writeBytes(chunk.getData().toByteArray());
         nextChunk++;
         if (!chunk.getLast()) {
-            return;
+            return false;
         }
         byte[] bytes = reportBytes.toByteArray();
         String id = reportId;
         reportId = null;
         reportBytes = null;
-        try {
-            InventoryReport report = InventoryReport.parseFrom(bytes);
-            inventory.store(node, ProtoInventory.toInventory(report), id,
-                    Instant.ofEpochMilli(report.getCollectedUnixMs()));
+        Runnable store = () -> intake.store(node, bytes, id, outcome -> stored(seq, outcome));
+        synchronized (inventoryLock) {
+            if (storing) {
+                waitingReport = store;
+                return true;
+            }
+            storing = true;
+        }
+        store.run();
+        return false;
+    }
+
+    /** On a writer thread: acknowledges, then starts the report that waited, if any, and reads on. */
+    private void stored(long seq, InventoryIntake.Outcome outcome) {
+        if (outcome instanceof InventoryIntake.Outcome.Rejected rejected) {
+            ack(seq, rejected.reason());
+        } else if (outcome instanceof InventoryIntake.Outcome.Failed) {
+            // Unacknowledged, the report is sent again by the agent's next session.
+            terminate(Status.UNAVAILABLE.withDescription("cannot store the inventory now; send it again"));
+            return;
+        } else {
             ack(seq, "");
-        } catch (InvalidProtocolBufferException e) {
-            ack(seq, "inventory report is not a valid InventoryReport: " + e.getMessage());
+        }
+        Runnable next;
+        synchronized (inventoryLock) {
+            next = waitingReport;
+            waitingReport = null;
+            storing = next != null;
+        }
+        if (next != null) {
+            next.run();
+            readNext();
         }
     }
 

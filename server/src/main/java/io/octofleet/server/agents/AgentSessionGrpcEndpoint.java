@@ -28,11 +28,13 @@ final class AgentSessionGrpcEndpoint extends AgentSessionGrpc.AgentSessionImplBa
     private final MetricIntervals intervals;
     private final SessionMeters meters;
     private final Heartbeats heartbeats;
+    private final InventoryIntake intake;
 
     AgentSessionGrpcEndpoint(NodeService nodes, InventoryService inventory, SessionRegistry registry,
                              GrpcConfiguration config, RunRecorder recorder, JobEngine jobs, JsonMapper json,
                              MetricIngest metrics, MetricIntervals intervals, SessionMeters meters,
-                             Heartbeats heartbeats) {
+                             Heartbeats heartbeats, InventoryIntake intake) {
+        this.intake = intake;
         this.meters = meters;
         this.heartbeats = heartbeats;
         this.metrics = metrics;
@@ -50,6 +52,6 @@ final class AgentSessionGrpcEndpoint extends AgentSessionGrpc.AgentSessionImplBa
     public StreamObserver<AgentMessage> connect(StreamObserver<ServerMessage> responses) {
         return new AgentSession(ClientCertificateInterceptor.NODE.get(), (ServerCallStreamObserver<ServerMessage>) responses,
                 nodes, inventory, registry, config.heartbeatInterval(), recorder, jobs, json,
-                metrics, intervals, meters, heartbeats);
+                metrics, intervals, meters, heartbeats, intake);
     }
 }

@@ -10,7 +10,6 @@ import io.octofleet.server.db.tables.records.NodeFilesystemsRecord;
 import io.octofleet.server.db.tables.records.NodeGpusRecord;
 import io.octofleet.server.db.tables.records.NodeNicsRecord;
 import io.octofleet.server.db.tables.records.NodeOsRecord;
-import io.octofleet.server.db.tables.records.NodePackagesRecord;
 import io.octofleet.server.db.tables.records.NodeSystemRecord;
 import io.octofleet.server.nodes.NodeId;
 import jakarta.inject.Singleton;
@@ -24,9 +23,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import static io.octofleet.server.db.Tables.INVENTORY_CHANGES;
@@ -73,10 +76,21 @@ final class InventoryRepository {
      * Locks the node's row until the transaction ends, so two reports of one node are applied one after the other.
      * Empty when the node does not exist; otherwise the stored hash, which may itself be null.
      */
+    /**
+     * Serializes reports of one node until the transaction ends, and reads the hash stored now. The lock is an
+     * advisory one on the node, not the node's row: a row lock held while thousands of package rows are written
+     * made every heartbeat batch that held the node wait for the whole inventory transaction
+     * (docs/benchmarks.md#load). The row itself is locked only by {@link #markStored}, just before the commit.
+     */
     Optional<StoredHash> lockNode(DSLContext tx, NodeId node) {
-        return tx.select(NODES.INVENTORY_SHA256).from(NODES).where(NODES.ID.eq(node.value())).forUpdate()
+        tx.resultQuery("SELECT pg_advisory_xact_lock(?, hashtext(?::text))", INVENTORY_LOCK_CLASS, node.value())
+                .fetch();
+        return tx.select(NODES.INVENTORY_SHA256).from(NODES).where(NODES.ID.eq(node.value()))
                 .fetchOptional(r -> new StoredHash(r.value1()));
     }
+
+    /** The first key of the advisory locks on nodes' inventories ("inv" in ASCII). */
+    private static final int INVENTORY_LOCK_CLASS = 0x696e76;
 
     record StoredHash(@Nullable String sha256) {
     }
@@ -168,10 +182,56 @@ final class InventoryRepository {
             }
             replaceRows(tx, NODE_GPUS, NODE_GPUS.NODE_ID, id, gpus);
         }
-        if (stored == null || !stored.packages().equals(next.packages())) {
-            replaceRows(tx, NODE_PACKAGES, NODE_PACKAGES.NODE_ID, id, next.packages().stream()
-                    .map(p -> new NodePackagesRecord(id, p.name(), p.arch(), p.version())).toList());
+        if (stored == null) {
+            tx.deleteFrom(NODE_PACKAGES).where(NODE_PACKAGES.NODE_ID.eq(id)).execute();
+            upsertPackages(tx, id, next.packages());
+        } else if (!stored.packages().equals(next.packages())) {
+            replacePackages(tx, id, stored.packages(), next.packages());
         }
+    }
+
+    /**
+     * Writes only what changed between two package lists: an upgrade of one package out of thousands is one row.
+     * Packages are keyed by name and architecture, as in the table.
+     */
+    private static void replacePackages(DSLContext tx, UUID node, List<Inventory.SoftwarePackage> before,
+                                        List<Inventory.SoftwarePackage> after) {
+        Map<List<String>, String> old = new HashMap<>();
+        before.forEach(p -> old.put(List.of(p.name(), p.arch()), p.version()));
+        Set<List<String>> kept = new HashSet<>();
+        List<Inventory.SoftwarePackage> upserts = new ArrayList<>();
+        for (Inventory.SoftwarePackage p : after) {
+            List<String> key = List.of(p.name(), p.arch());
+            kept.add(key);
+            if (!p.version().equals(old.get(key))) {
+                upserts.add(p);
+            }
+        }
+        List<List<String>> gone = old.keySet().stream().filter(k -> !kept.contains(k)).toList();
+        if (!gone.isEmpty()) {
+            tx.execute("DELETE FROM node_packages p USING unnest(?::text[], ?::text[]) AS gone(name, arch) "
+                            + "WHERE p.node_id = ? AND p.name = gone.name AND p.arch = gone.arch",
+                    gone.stream().map(k -> k.get(0)).toArray(String[]::new),
+                    gone.stream().map(k -> k.get(1)).toArray(String[]::new), node);
+        }
+        upsertPackages(tx, node, upserts);
+    }
+
+    /**
+     * One statement for any number of packages (arrays bound as three parameters), where a batch of single-row
+     * inserts cost the server a statement per package and the database a round trip's worth of work per row.
+     */
+    private static void upsertPackages(DSLContext tx, UUID node, List<Inventory.SoftwarePackage> packages) {
+        if (packages.isEmpty()) {
+            return;
+        }
+        tx.execute("INSERT INTO node_packages (node_id, name, arch, version) "
+                        + "SELECT ?, p.name, p.arch, p.version FROM unnest(?::text[], ?::text[], ?::text[]) "
+                        + "AS p(name, arch, version) "
+                        + "ON CONFLICT (node_id, name, arch) DO UPDATE SET version = EXCLUDED.version",
+                node, packages.stream().map(Inventory.SoftwarePackage::name).toArray(String[]::new),
+                packages.stream().map(Inventory.SoftwarePackage::arch).toArray(String[]::new),
+                packages.stream().map(Inventory.SoftwarePackage::version).toArray(String[]::new));
     }
 
     void markStored(DSLContext tx, NodeId node, String sha256, Instant collectedAt) {

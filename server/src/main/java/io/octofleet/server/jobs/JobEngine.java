@@ -151,6 +151,14 @@ public class JobEngine {
             }
             jobHolder[0] = job;
             Instant now = Instant.now();
+            // The usual call, once per burst of results: nothing to retry, dispatch or advance, only the status to
+            // bring up to date. Counts answer that; the full path below reads every run.
+            JobRepository.RunSummary summary = repository.summary(tx, jobId, job.getRetries());
+            if (job.getCancelRequested() || (summary.queued() == 0 && summary.retryable() == 0
+                    && summary.lastBatch() <= job.getCurrentBatch())) {
+                statusChange[0] = updateStatus(tx, job, summary.status(job.getCancelRequested()), now);
+                return;
+            }
             List<JobRunsRecord> runs = repository.latestRuns(tx, jobId);
             if (!job.getCancelRequested()) {
                 boolean retried = false;
@@ -181,14 +189,7 @@ public class JobEngine {
             }
             JobStatus status = JobStatus.summarise(runs.stream().map(r -> RunStatus.fromDb(r.getStatus())).toList(),
                     job.getCancelRequested());
-            if (!status.apiName().equals(job.getStatus())) {
-                tx.update(JOBS)
-                        .set(JOBS.STATUS, status.apiName())
-                        .set(JOBS.FINISHED_AT, status == JobStatus.RUNNING ? null : JobRepository.utc(now))
-                        .where(JOBS.ID.eq(jobId.value()))
-                        .execute();
-                statusChange[0] = status;
-            }
+            statusChange[0] = updateStatus(tx, job, status, now);
         });
         JobsRecord job = jobHolder[0];
         if (job == null) {
@@ -210,6 +211,19 @@ public class JobEngine {
             events.publish(new JobEvents.Event(jobId, JobEvents.JOB,
                     new JobEvents.JobChanged(jobId, statusChange[0].apiName())));
         }
+    }
+
+    /** Stores the job's new status; returns it when it changed, else null. */
+    private static JobStatus updateStatus(org.jooq.DSLContext tx, JobsRecord job, JobStatus status, Instant now) {
+        if (status.apiName().equals(job.getStatus())) {
+            return null;
+        }
+        tx.update(JOBS)
+                .set(JOBS.STATUS, status.apiName())
+                .set(JOBS.FINISHED_AT, status == JobStatus.RUNNING ? null : JobRepository.utc(now))
+                .where(JOBS.ID.eq(job.getId()))
+                .execute();
+        return status;
     }
 
     /**

@@ -21,6 +21,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -147,6 +148,50 @@ final class JobRepository {
         return tx.selectFrom(JOB_RUNS).where(JOB_RUNS.JOB_ID.eq(job.value())).and(LATEST_ATTEMPT)
                 .orderBy(JOB_RUNS.BATCH, JOB_RUNS.HOSTNAME, JOB_RUNS.NODE_ID)
                 .fetch();
+    }
+
+    /**
+     * What {@link JobEngine#progress} needs to know about a job's latest runs when there is nothing to retry,
+     * dispatch or advance, in one aggregate instead of every run as a record (10,000 records per call made the
+     * engine the bottleneck of a fan-out: docs/benchmarks.md#load).
+     *
+     * @param queued runs waiting to be dispatched
+     * @param retryable failed or timed-out runs with an attempt left
+     * @param unfinished runs not in a terminal status
+     * @param failures failed, timed-out or unreachable runs
+     * @param notSucceeded runs in any status but succeeded
+     * @param lastBatch the highest batch number, -1 without runs
+     */
+    record RunSummary(long total, long queued, long retryable, long unfinished, long failures, long notSucceeded,
+                      int lastBatch) {
+        /** As {@link JobStatus#summarise}, from counts. */
+        JobStatus status(boolean cancelRequested) {
+            if (unfinished > 0) {
+                return JobStatus.RUNNING;
+            }
+            if (cancelRequested) {
+                return JobStatus.CANCELLED;
+            }
+            return failures > 0 || notSucceeded > 0 ? JobStatus.FAILED : JobStatus.SUCCEEDED;
+        }
+    }
+
+    RunSummary summary(DSLContext tx, JobId job, int retries) {
+        Condition unfinished = JOB_RUNS.STATUS.in(Arrays.stream(RunStatus.values()).filter(r -> !r.terminal())
+                .map(RunStatus::apiName).toList());
+        Condition failures = JOB_RUNS.STATUS.in(RunStatus.FAILURES.stream().map(RunStatus::apiName).toList());
+        Record r = tx.select(DSL.count(),
+                        DSL.count().filterWhere(JOB_RUNS.STATUS.eq(RunStatus.QUEUED.apiName())),
+                        DSL.count().filterWhere(JOB_RUNS.STATUS.in(RunStatus.FAILED.apiName(),
+                                RunStatus.TIMED_OUT.apiName()).and(JOB_RUNS.ATTEMPT.le(retries))),
+                        DSL.count().filterWhere(unfinished),
+                        DSL.count().filterWhere(failures),
+                        DSL.count().filterWhere(JOB_RUNS.STATUS.ne(RunStatus.SUCCEEDED.apiName())),
+                        DSL.coalesce(DSL.max(JOB_RUNS.BATCH), -1))
+                .from(JOB_RUNS).where(JOB_RUNS.JOB_ID.eq(job.value())).and(LATEST_ATTEMPT)
+                .fetchOne();
+        return new RunSummary(r.get(0, Long.class), r.get(1, Long.class), r.get(2, Long.class),
+                r.get(3, Long.class), r.get(4, Long.class), r.get(5, Long.class), r.get(6, Integer.class));
     }
 
     Optional<JobRunsRecord> latestRun(JobId job, NodeId node) {

@@ -139,6 +139,30 @@ class AgentSessionTest {
     }
 
     @Test
+    void aSecondReportWaitsForTheFirstAndBothAreStoredInOrderWhileHeartbeatsGoOn() throws Exception {
+        session.onNext(hello(1, "fp-a"));
+        await(() -> received.size() == 1);
+        io.octofleet.proto.agent.v1.InventoryReport second = report().toBuilder()
+                .setCpu(report().getCpu().toBuilder().setThreads(16)).build();
+
+        session.onNext(chunk(2, "fp-a", 0, true, report().toByteString()));
+        session.onNext(AgentMessage.newBuilder().setSeq(3).setHeartbeat(Heartbeat.newBuilder()).build());
+        session.onNext(chunk(4, "fp-b", 0, true, second.toByteString()));
+        session.onNext(AgentMessage.newBuilder().setSeq(5).setHeartbeat(Heartbeat.newBuilder()).build());
+
+        await(() -> received.stream().filter(ServerMessage::hasAck).count() == 2
+                && received.stream().filter(ServerMessage::hasHeartbeatAck).count() == 2);
+        assertThat(received.stream().filter(ServerMessage::hasAck).map(m -> m.getAck().getSeq()))
+                .containsExactly(2L, 4L);
+        assertThat(received.stream().filter(ServerMessage::hasAck).map(m -> m.getAck().getError()))
+                .containsOnly("");
+        // the newer report is the stored one, and the history has both
+        assertThat(inventory.storedSha256(node)).contains("fp-b");
+        assertThat(inventory.find(node)).hasValueSatisfying(i -> assertThat(i.cpu().threads()).isEqualTo(16));
+        assertThat(inventory.history(node, 10, null)).hasSize(2);
+    }
+
+    @Test
     void reconnectWithTheStoredFingerprintNeedsNoInventory() throws Exception {
         inventory.store(node, ProtoInventory.toInventory(report()), "fp-known", java.time.Instant.now());
         session.onNext(hello(1, "fp-known"));

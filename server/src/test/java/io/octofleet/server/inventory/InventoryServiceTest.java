@@ -119,6 +119,40 @@ class InventoryServiceTest {
     }
 
     @Test
+    void aLargePackageListIsStoredAndLaterChangesWriteAddedRemovedAndUpgradedPackagesOnly() {
+        NodeId node = enrolledNode();
+        List<Inventory.SoftwarePackage> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            many.add(new Inventory.SoftwarePackage(String.format("lib-%05d", i), "1." + i, "amd64"));
+        }
+        many.add(new Inventory.SoftwarePackage("lib-00001", "1.1", "i386")); // same name, another architecture
+        inventory.store(node, withPackages(linuxHost(), p -> many), "sha-many", T1);
+        assertThat(inventory.packages(node)).hasSize(3001);
+
+        Inventory next = withPackages(linuxHost(), p -> {
+            List<Inventory.SoftwarePackage> changed = new java.util.ArrayList<>(many);
+            changed.remove(3000); // lib-00001:i386 removed, lib-00001:amd64 stays
+            changed.set(5, new Inventory.SoftwarePackage("lib-00005", "2.0", "amd64"));
+            changed.remove(7);
+            changed.add(new Inventory.SoftwarePackage("zz-new", "0.1", "all"));
+            return changed;
+        });
+        InventoryUpdate update = inventory.store(node, next, "sha-next", T2);
+
+        assertThat(update.changes()).extracting(InventoryChange::key, InventoryChange::change)
+                .containsExactlyInAnyOrder(tuple("lib-00001:i386", "removed"), tuple("lib-00005:amd64", "changed"),
+                        tuple("lib-00007:amd64", "removed"), tuple("zz-new:all", "added"));
+        assertThat(inventory.packages(node)).hasSize(3000)
+                .contains(new Inventory.SoftwarePackage("lib-00005", "2.0", "amd64"),
+                        new Inventory.SoftwarePackage("lib-00001", "1.1", "amd64"),
+                        new Inventory.SoftwarePackage("zz-new", "0.1", "all"))
+                .doesNotContain(new Inventory.SoftwarePackage("lib-00001", "1.1", "i386"),
+                        new Inventory.SoftwarePackage("lib-00005", "1.5", "amd64"));
+        assertThat(inventory.find(node)).map(Inventory::packages).hasValueSatisfying(
+                stored -> assertThat(stored).containsExactlyInAnyOrderElementsOf(next.packages()));
+    }
+
+    @Test
     void historyPagesBackInTime() {
         NodeId node = enrolledNode();
         inventory.store(node, linuxHost(), "sha-1", T1);

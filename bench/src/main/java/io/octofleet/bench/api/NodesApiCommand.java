@@ -1,9 +1,8 @@
 package io.octofleet.bench.api;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.octofleet.bench.report.JsonReport;
 import io.octofleet.bench.report.Machine;
 import io.octofleet.bench.server.ServerProcess;
 import picocli.CommandLine.Command;
@@ -16,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +32,6 @@ import java.util.concurrent.Callable;
                 + "sort, a text search, and GET /api/v1/groups/{id}/nodes of a dynamic group (created once). "
                 + "Warm-up calls first. Prints p50/p95/p99/max per query; --out writes JSON."})
 public final class NodesApiCommand implements Callable<Integer> {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
     static final String GROUP_RULE = "os.family = \"linux\" and gpu.count >= 4";
 
     @Option(names = "--work", required = true, description = "A load run's work directory (its home/ is started).")
@@ -100,12 +97,7 @@ public final class NodesApiCommand implements Callable<Integer> {
             root.put("requests", requests);
             root.put("warmup", warmup);
             root.put("results", timings);
-            Path parent = out.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(out, GSON.toJson(root) + "\n", StandardCharsets.UTF_8);
-            System.err.println("wrote " + out);
+            JsonReport.write(out, root);
         }
         return 0;
     }

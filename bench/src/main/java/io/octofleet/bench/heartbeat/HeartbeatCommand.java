@@ -1,7 +1,6 @@
 package io.octofleet.bench.heartbeat;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
+import io.octofleet.bench.report.JsonReport;
 import io.octofleet.bench.report.Machine;
 import io.octofleet.bench.server.OctofleetApi;
 import io.octofleet.bench.server.ProcessUsage;
@@ -13,8 +12,6 @@ import io.octofleet.agent.session.ServerAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +30,6 @@ import java.util.concurrent.Callable;
                 + "(p50/p95/p99/max) and the CPU and memory of the server and PostgreSQL.",
                 "Prints a table; --out writes JSON."})
 public final class HeartbeatCommand implements Callable<Integer> {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     @Option(names = "--agents", split = ",", defaultValue = "1000", description = "Fleet sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> agents;
@@ -94,12 +90,7 @@ public final class HeartbeatCommand implements Callable<Integer> {
             root.put("settings", Map.of("heartbeatSeconds", heartbeatSeconds, "measureSeconds", measureSeconds,
                     "settleSeconds", settleSeconds, "threads", threads, "serverJvmOptions", serverJvmOptions));
             root.put("results", results);
-            Path parent = out.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(out, GSON.toJson(root) + "\n", StandardCharsets.UTF_8);
-            System.err.println("wrote " + out);
+            JsonReport.write(out, root);
         }
         return results.stream().allMatch(r -> r.errors().isEmpty()) ? 0 : 1;
     }

@@ -1,8 +1,7 @@
 package io.octofleet.bench.ingest;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import io.octofleet.agent.session.EnrollmentFailedException;
+import io.octofleet.bench.report.JsonReport;
 import io.octofleet.bench.report.Machine;
 import io.octofleet.bench.server.OctofleetApi;
 import io.octofleet.bench.server.ProcessUsage;
@@ -51,7 +50,6 @@ import java.util.concurrent.Callable;
                 + "metric_samples over one JDBC connection, in transactions of --copy-rows rows, and times that.",
                 "Prints a table; --out writes JSON."})
 public final class IngestCommand implements Callable<Integer> {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     @Option(names = "--agents", defaultValue = "100", description = "Simulated agents (default: ${DEFAULT-VALUE}).")
     int agents;
@@ -187,12 +185,7 @@ public final class IngestCommand implements Callable<Integer> {
         System.out.printf("server / raw COPY = %.2f%n", server.samplesPerSecond() / copy.samplesPerSecond());
         errors.forEach(e -> System.out.println("error: " + e));
         if (out != null) {
-            Path parent = out.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(out, GSON.toJson(report) + "\n", StandardCharsets.UTF_8);
-            System.err.println("wrote " + out);
+            JsonReport.write(out, report);
         }
         return errors.isEmpty() ? 0 : 1;
     }

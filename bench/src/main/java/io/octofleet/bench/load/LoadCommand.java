@@ -1,14 +1,11 @@
 package io.octofleet.bench.load;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
+import io.octofleet.bench.report.JsonReport;
 import io.octofleet.bench.report.Machine;
 import io.octofleet.bench.sim.HostTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +28,6 @@ import java.util.concurrent.Callable;
                         + "time, heartbeat round trips, fan-out times, inventory reports/s, metric samples/s, errors "
                         + "by kind, and the server's CPU, RSS and heap."})
 public final class LoadCommand implements Callable<Integer> {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     @Option(names = "--agents", required = true, description = "Simulated agents (hosts sim-00001..sim-N).")
     int agents;
@@ -143,12 +139,7 @@ public final class LoadCommand implements Callable<Integer> {
             flags.put("serverJvmOptions", serverJvmOptions);
             root.put("settings", flags);
             root.put("result", result);
-            Path parent = out.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(out, GSON.toJson(root) + "\n", StandardCharsets.UTF_8);
-            System.err.println("wrote " + out);
+            JsonReport.write(out, root);
         }
         return result.failures().isEmpty() ? 0 : 1;
     }

@@ -231,6 +231,8 @@ public final class JobRuntime implements AutoCloseable {
                 LOG.error("Run {} failed in the agent", run.runId(), e);
                 result = failed("the agent failed while running it: " + e.getMessage());
             }
+            // Before the result goes out: a run reported finished has left nothing behind.
+            project.ifPresent(JobRuntime::removeQuietly);
             run.finished(result);
             LOG.info("Run {} ended {}{}", run.runId(), result.outcome(),
                     result.reason().isEmpty() ? "" : ": " + result.reason());

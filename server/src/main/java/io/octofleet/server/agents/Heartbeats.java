@@ -52,10 +52,18 @@ final class Heartbeats {
 
     /**
      * Queues the heartbeat of {@code node}'s session {@code session}; {@code counted} is called on the writer thread
-     * with true once it is written, or false when the node no longer has that session (taken over, deleted).
+     * with true once it is written, or false when the node no longer has that session (taken over, deleted). A beat
+     * of an older session still waiting is dropped: that session has been taken over.
      */
     void record(NodeId node, UUID session, Consumer<Boolean> counted) {
-        waiting.put(node, new Beat(session, counted));
+        // A second beat of the same session before the first was written: one write covers both, and both are
+        // answered (a session that was reading a backlog sends its heartbeats close together).
+        waiting.merge(node, new Beat(session, counted), (earlier, later) -> earlier.session().equals(later.session())
+                ? new Beat(later.session(), written -> {
+                    earlier.counted().accept(written);
+                    later.counted().accept(written);
+                })
+                : later);
         synchronized (signal) {
             signal.notify();
         }

@@ -70,6 +70,25 @@ class HeartbeatsTest {
     }
 
     @Test
+    void twoHeartbeatsOfOneSessionInTheSameWindowAreBothAnswered() throws Exception {
+        NodeId node = server.createNode("twice");
+        UUID session = UUID.randomUUID();
+        nodes.sessionOpened(node, session, "twice", "0.1.0");
+
+        CountDownLatch answered = new CountDownLatch(2);
+        List<Boolean> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 2; i++) {
+            heartbeats.record(node, session, counted -> {
+                answers.add(counted);
+                answered.countDown();
+            });
+        }
+
+        assertThat(answered.await(10, TimeUnit.SECONDS)).as("both answered").isTrue();
+        assertThat(answers).containsExactly(true, true);
+    }
+
+    @Test
     void aHeartbeatOfASupersededOrDeletedSessionDoesNotCount() throws Exception {
         NodeId taken = server.createNode("taken-over");
         UUID old = UUID.randomUUID();

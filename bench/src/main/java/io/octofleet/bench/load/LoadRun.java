@@ -155,6 +155,12 @@ public final class LoadRun {
             progress = api.job(id);
         }
         long ms = progress.done() ? (System.nanoTime() - began) / 1_000_000 : -1;
+        // The job's own status follows its runs' a moment later (the engine's next progress step).
+        long statusDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (ms >= 0 && progress.status().equals("running") && System.nanoTime() < statusDeadline) {
+            Thread.sleep(20);
+            progress = api.job(id);
+        }
         if (ms < 0) {
             failures.add("fan-out " + id + " not done after " + FANOUT_LIMIT.toMinutes() + " min: " + progress.counts());
         } else if (progress.unsuccessful() > 0) {

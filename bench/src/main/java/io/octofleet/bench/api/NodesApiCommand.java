@@ -1,19 +1,16 @@
 package io.octofleet.bench.api;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.octofleet.bench.report.JsonReport;
 import io.octofleet.bench.report.Machine;
+import io.octofleet.bench.report.Quantiles;
+import io.octofleet.bench.server.OctofleetApi;
 import io.octofleet.bench.server.ServerProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,9 +52,6 @@ public final class NodesApiCommand implements Callable<Integer> {
                   double maxMs) {
     }
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private String bearer;
-
     @Override
     public Integer call() throws Exception {
         Instant date = Instant.now();
@@ -65,13 +59,11 @@ public final class NodesApiCommand implements Callable<Integer> {
         long nodes;
         try (ServerProcess server = ServerProcess.start(serverJar, work.resolve("home"), List.of(), Map.of(),
                 Duration.ofMinutes(5))) {
-            JsonObject login = new JsonObject();
-            login.addProperty("username", "admin");
-            login.addProperty("password", server.adminPassword());
-            bearer = send(server.uri("/api/v1/auth/login"), "POST", login.toString(), 200).get("token").getAsString();
-            nodes = send(server.uri("/api/v1/nodes?size=1"), "GET", null, 200).get("total").getAsLong();
+            OctofleetApi api = new OctofleetApi(server::uri);
+            api.login("admin", server.adminPassword());
+            nodes = api.getJson("/api/v1/nodes?size=1").get("total").getAsLong();
             System.err.printf("%d nodes on the server%n", nodes);
-            String groupId = group(server);
+            String groupId = group(api);
             Map<String, String> queries = new LinkedHashMap<>();
             queries.put("nodes: rule filter, sorted by last seen",
                     "/api/v1/nodes?size=50&sort=-lastSeen&query=" + encode("os.family = \"linux\" and cpu.cores >= 32"));
@@ -80,7 +72,7 @@ public final class NodesApiCommand implements Callable<Integer> {
             queries.put("nodes: package rule", "/api/v1/nodes?size=50&query=" + encode("package = \"nvidia-driver-550\""));
             queries.put("dynamic group members (" + GROUP_RULE + ")", "/api/v1/groups/" + groupId + "/nodes?size=50");
             for (Map.Entry<String, String> query : queries.entrySet()) {
-                timings.add(time(server, query.getKey(), query.getValue()));
+                timings.add(time(api, query.getKey(), query.getValue()));
             }
         }
         System.out.printf("%-55s %8s %8s %8s %8s %8s%n", "query", "matches", "p50_ms", "p95_ms", "p99_ms", "max_ms");
@@ -102,8 +94,8 @@ public final class NodesApiCommand implements Callable<Integer> {
         return 0;
     }
 
-    private String group(ServerProcess server) throws IOException, InterruptedException {
-        JsonObject groups = send(server.uri("/api/v1/groups?size=500"), "GET", null, 200);
+    private static String group(OctofleetApi api) throws IOException, InterruptedException {
+        JsonObject groups = api.getJson("/api/v1/groups?size=500");
         for (var item : groups.getAsJsonArray("items")) {
             JsonObject group = item.getAsJsonObject();
             if (group.get("name").getAsString().equals("bench: big GPU hosts")) {
@@ -114,46 +106,24 @@ public final class NodesApiCommand implements Callable<Integer> {
         body.addProperty("name", "bench: big GPU hosts");
         body.addProperty("kind", "dynamic");
         body.addProperty("rule", GROUP_RULE);
-        return send(server.uri("/api/v1/groups"), "POST", body.toString(), 201).get("id").getAsString();
+        return api.postJson("/api/v1/groups", body.toString(), 201).get("id").getAsString();
     }
 
-    private Timing time(ServerProcess server, String name, String path) throws IOException, InterruptedException {
+    private Timing time(OctofleetApi api, String name, String path) throws IOException, InterruptedException {
         long total = 0;
         for (int i = 0; i < warmup; i++) {
-            total = send(server.uri(path), "GET", null, 200).get("total").getAsLong();
+            total = api.getJson(path).get("total").getAsLong();
         }
         long[] nanos = new long[requests];
         for (int i = 0; i < requests; i++) {
             long began = System.nanoTime();
-            send(server.uri(path), "GET", null, 200);
+            api.getJson(path);
             nanos[i] = System.nanoTime() - began;
         }
         Arrays.sort(nanos);
         System.err.printf("%s: %d matches%n", name, total);
-        return new Timing(name, path, total, requests, quantile(nanos, 0.5), quantile(nanos, 0.95),
-                quantile(nanos, 0.99), quantile(nanos, 1.0));
-    }
-
-    private static double quantile(long[] sorted, double q) {
-        int index = Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1));
-        return Math.round(sorted[index] / 1e4) / 100.0;
-    }
-
-    private JsonObject send(URI uri, String method, String body, int expected) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != expected) {
-            throw new IOException(method + " " + uri + " answered " + response.statusCode() + ": " + response.body());
-        }
-        return JsonParser.parseString(response.body()).getAsJsonObject();
+        return new Timing(name, path, total, requests, Quantiles.ms(nanos, 0.5), Quantiles.ms(nanos, 0.95),
+                Quantiles.ms(nanos, 0.99), Quantiles.ms(nanos, 1.0));
     }
 
     private static String encode(String value) {

@@ -2,6 +2,7 @@ package io.octofleet.bench.heartbeat;
 
 import io.octofleet.bench.report.JsonReport;
 import io.octofleet.bench.report.Machine;
+import io.octofleet.bench.report.Quantiles;
 import io.octofleet.bench.server.OctofleetApi;
 import io.octofleet.bench.server.ProcessUsage;
 import io.octofleet.bench.server.ServerProcess;
@@ -142,8 +143,8 @@ public final class HeartbeatCommand implements Callable<Integer> {
                     errors.add(lost + " sessions lost during the window; first problems: " + fleet.problems());
                 }
                 return new HeartbeatResult(n, heartbeatSeconds, enrollMs, connectMs, measureSeconds, acked,
-                        acked / seconds, HeartbeatResult.quantileMs(rtts, 0.50), HeartbeatResult.quantileMs(rtts, 0.95),
-                        HeartbeatResult.quantileMs(rtts, 0.99), HeartbeatResult.quantileMs(rtts, 1.0),
+                        acked / seconds, Quantiles.ms(rtts, 0.50), Quantiles.ms(rtts, 0.95),
+                        Quantiles.ms(rtts, 0.99), Quantiles.ms(rtts, 1.0),
                         percent(serverAfter.cpuMillis() - serverBefore.cpuMillis(), seconds),
                         percent(databaseAfter.cpuMillis() - databaseBefore.cpuMillis(), seconds),
                         percent(benchAfter.cpuMillis() - benchBefore.cpuMillis(), seconds),

@@ -16,13 +16,4 @@ public record HeartbeatResult(int agents, int heartbeatSeconds, long enrollMs, l
                               double rttP99Ms, double rttMaxMs, double serverCpuPercent, double databaseCpuPercent,
                               double benchCpuPercent, long serverRssMib, long databaseRssMib, long sessionsLost,
                               List<String> errors) {
-
-    /** The {@code q} quantile (0–1) of {@code sorted} nanoseconds, in milliseconds; -1 for no values. */
-    static double quantileMs(long[] sorted, double q) {
-        if (sorted.length == 0) {
-            return -1;
-        }
-        int index = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
-    }
 }

@@ -38,13 +38,4 @@ public record LoadResult(int agents, long serverStartMs, long enrolled, long enr
     public record Peaks(long serverRssMib, long serverPeakRssMib, long serverHeapMib, long databaseRssMib,
                         long generatorRssMib, double inventoriesPerSecond) {
     }
-
-    /** The {@code q} quantile (0–1) of {@code sorted} nanoseconds, in milliseconds; -1 for no values. */
-    static double quantileMs(long[] sorted, double q) {
-        if (sorted.length == 0) {
-            return -1;
-        }
-        int index = (int) Math.ceil(q * sorted.length) - 1;
-        return Math.round(sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e4) / 100.0;
-    }
 }

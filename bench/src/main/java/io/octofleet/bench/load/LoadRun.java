@@ -2,6 +2,7 @@ package io.octofleet.bench.load;
 
 import com.google.gson.JsonObject;
 import io.octofleet.agent.session.ServerAddress;
+import io.octofleet.bench.report.Quantiles;
 import io.octofleet.bench.server.JobProgress;
 import io.octofleet.bench.server.OctofleetApi;
 import io.octofleet.bench.server.ProcessUsage;
@@ -266,7 +267,7 @@ public final class LoadRun {
                 LoadResult.Sample sample = new LoadResult.Sample(round((now - start) / 1e9),
                         steadyNow ? "steady" : "ramp", connected,
                         round((heartbeats - lastHeartbeats) / seconds),
-                        LoadResult.quantileMs(rtts, 0.5), LoadResult.quantileMs(rtts, 0.99),
+                        Quantiles.ms(rtts, 0.5), Quantiles.ms(rtts, 0.99),
                         round(inventoriesPerSecond), round((samples - lastSamples) / seconds),
                         percent(serverNow.cpuMillis() - lastServer.cpuMillis(), seconds), serverNow.rssMib(), heapMib,
                         percent(databaseNow.cpuMillis() - lastDatabase.cpuMillis(), seconds), databaseNow.rssMib(),
@@ -308,8 +309,8 @@ public final class LoadRun {
             double seconds = Math.max(1e-3, (steadyTo.at - steadyFrom.at) / 1e9);
             return new LoadResult.Steady(round(seconds), steadyTo.heartbeats - steadyFrom.heartbeats,
                     round((steadyTo.heartbeats - steadyFrom.heartbeats) / seconds),
-                    LoadResult.quantileMs(rtts, 0.5), LoadResult.quantileMs(rtts, 0.95),
-                    LoadResult.quantileMs(rtts, 0.99), LoadResult.quantileMs(rtts, 1.0),
+                    Quantiles.ms(rtts, 0.5), Quantiles.ms(rtts, 0.95),
+                    Quantiles.ms(rtts, 0.99), Quantiles.ms(rtts, 1.0),
                     round((steadyTo.inventories - steadyFrom.inventories) / seconds),
                     round((steadyTo.samples - steadyFrom.samples) / seconds),
                     percent(steadyTo.server.cpuMillis() - steadyFrom.server.cpuMillis(), seconds),

@@ -31,7 +31,7 @@ public final class OctofleetApi {
         JsonObject body = new JsonObject();
         body.addProperty("username", username);
         body.addProperty("password", password);
-        bearer = post("/api/v1/auth/login", body.toString(), 200).get("token").getAsString();
+        bearer = postJson("/api/v1/auth/login", body.toString(), 200).get("token").getAsString();
     }
 
     /** {@code POST /api/v1/enrollment-tokens}: a join string good for {@code uses} enrollments. */
@@ -39,7 +39,7 @@ public final class OctofleetApi {
         JsonObject body = new JsonObject();
         body.addProperty("maxUses", uses);
         body.addProperty("ttlSeconds", ttl.toSeconds());
-        return JoinString.parse(post("/api/v1/enrollment-tokens", body.toString(), 201)
+        return JoinString.parse(postJson("/api/v1/enrollment-tokens", body.toString(), 201)
                 .get("joinString").getAsString());
     }
 
@@ -62,17 +62,17 @@ public final class OctofleetApi {
 
     /** How many nodes {@code GET /api/v1/nodes?status=online} counts. */
     public long onlineNodes() throws IOException, InterruptedException {
-        return get("/api/v1/nodes?status=online&size=1").get("total").getAsLong();
+        return getJson("/api/v1/nodes?status=online&size=1").get("total").getAsLong();
     }
 
     /** {@code POST /api/v1/jobs}; returns the new job's id. */
     public String createJob(String jobJson) throws IOException, InterruptedException {
-        return post("/api/v1/jobs", jobJson, 201).get("id").getAsString();
+        return postJson("/api/v1/jobs", jobJson, 201).get("id").getAsString();
     }
 
     /** {@code GET /api/v1/jobs/{id}?runs=false}: its status and run counts, without the runs. */
     public JobProgress job(String id) throws IOException, InterruptedException {
-        JsonObject job = get("/api/v1/jobs/" + id + "?runs=false");
+        JsonObject job = getJson("/api/v1/jobs/" + id + "?runs=false");
         Map<String, Long> counts = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> count : job.getAsJsonObject("counts").entrySet()) {
             counts.put(count.getKey(), count.getValue().getAsLong());
@@ -101,11 +101,13 @@ public final class OctofleetApi {
         }
     }
 
-    private JsonObject get(String path) throws IOException, InterruptedException {
+    /** {@code GET path}, expecting 200, as a JSON object. */
+    public JsonObject getJson(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri.apply(path)).GET(), path, 200);
     }
 
-    private JsonObject post(String path, String json, int expected) throws IOException, InterruptedException {
+    /** {@code POST path} with a JSON body, expecting {@code expected}, as a JSON object. */
+    public JsonObject postJson(String path, String json, int expected) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri.apply(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)), path, expected);
     }

@@ -93,11 +93,6 @@ final class InventoryIntake {
         });
     }
 
-    /** Reports waiting for a writer. */
-    int queued() {
-        return writers.getQueue().size();
-    }
-
     @PreDestroy
     void close() throws InterruptedException {
         writers.shutdown();

@@ -7,15 +7,19 @@ import io.octofleet.server.nodes.NodeId;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.jooq.DSLContext;
+import org.jooq.JSONB;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -111,20 +115,14 @@ public class RunRecorder {
     private void write(List<Pending> batch) {
         List<Applied> applied;
         try {
-            applied = repository.dsl().transactionResult(cfg -> {
-                List<Applied> out = new ArrayList<>(batch.size());
-                for (Pending p : batch) {
-                    out.add(apply(cfg.dsl(), p));
-                }
-                return out;
-            });
+            applied = repository.dsl().transactionResult(cfg -> applyAll(cfg.dsl(), batch));
         } catch (RuntimeException batchFailed) {
             // One bad update must not hold back the others: store them one by one, and let the failed ones be sent
             // again (the session is ended, so the agent reconnects and re-sends what is not acknowledged).
             applied = new ArrayList<>();
             for (Pending p : batch) {
                 try {
-                    applied.add(repository.dsl().transactionResult(cfg -> apply(cfg.dsl(), p)));
+                    applied.addAll(repository.dsl().transactionResult(cfg -> applyAll(cfg.dsl(), List.of(p))));
                 } catch (RuntimeException e) {
                     LOG.warn("Cannot store update {} of run {} from node {}: {}", p.update().seq(),
                             p.update().runId(), p.node(), e.toString());
@@ -148,94 +146,170 @@ public class RunRecorder {
         progressed.forEach(engine::progressLater);
     }
 
-    private Applied apply(DSLContext tx, Pending p) {
-        RunUpdate u = p.update();
-        var update = tx.update(JOB_RUNS).set(JOB_RUNS.LAST_SEQ, u.seq());
-        boolean ended = false;
-        if (u.kind() instanceof RunUpdate.Started) {
-            update = update
-                    .set(JOB_RUNS.STATUS, DSL.when(JOB_RUNS.STATUS.in(RunStatus.QUEUED.apiName(), RunStatus.SENT.apiName()),
-                            RunStatus.RUNNING.apiName()).otherwise(JOB_RUNS.STATUS))
-                    .set(JOB_RUNS.STARTED_AT, DSL.coalesce(JOB_RUNS.STARTED_AT, DSL.val(JobRepository.utc(u.at()))));
-        } else if (u.kind() instanceof RunUpdate.Output o) {
-            update = update.set(JOB_RUNS.OUTPUT_BYTES, JOB_RUNS.OUTPUT_BYTES.plus(o.droppedBefore() + o.data().length));
-        } else if (u.kind() instanceof RunUpdate.Finished f) {
-            // The agent's report is the truth: it replaces a state the server set while the agent was away.
-            ended = true;
-            update = update
-                    .set(JOB_RUNS.STATUS, f.outcome().apiName())
-                    .set(JOB_RUNS.EXIT_CODE, f.exitCode())
-                    .set(JOB_RUNS.REASON, f.reason())
-                    .set(JOB_RUNS.RECAP, repository.jsonb(f.recap()))
-                    .set(JOB_RUNS.AGENT_FINISHED, true)
-                    .set(JOB_RUNS.STARTED_AT, DSL.coalesce(JOB_RUNS.STARTED_AT, DSL.val(JobRepository.utc(u.at()))))
-                    .set(JOB_RUNS.FINISHED_AT, JobRepository.utc(u.at()));
+    /**
+     * Stores a batch in a few statements however many runs it holds: the batch is cut into rounds, round k holding
+     * the k-th update of each run in it, and each round is one {@code UPDATE … FROM unnest(…)} of the runs, one
+     * insert of its output chunks and one of its task events. A fan-out's started/output/finished updates of 500 runs
+     * are so 3 rounds, where one statement per update made the recorder the slowest part of a 10,000-agent job.
+     * Order within a run is kept (round by round), which is all the sequence check needs.
+     */
+    private List<Applied> applyAll(DSLContext tx, List<Pending> batch) {
+        List<List<Pending>> rounds = new ArrayList<>();
+        Map<RunId, Integer> updatesOfRun = new HashMap<>();
+        for (Pending p : batch) {
+            int round = updatesOfRun.merge(p.update().runId(), 1, Integer::sum) - 1;
+            if (round == rounds.size()) {
+                rounds.add(new ArrayList<>());
+            }
+            rounds.get(round).add(p);
         }
-        JobRunsRecord run = update
-                .where(JOB_RUNS.ID.eq(u.runId().value()))
-                .and(JOB_RUNS.NODE_ID.eq(p.node().value()))
-                .and(JOB_RUNS.LAST_SEQ.eq(u.seq() - 1))
-                .returning()
-                .fetchOne();
-        if (run == null) {
+        List<Applied> out = new ArrayList<>(batch.size());
+        Set<JobId> ended = new LinkedHashSet<>();
+        for (List<Pending> round : rounds) {
+            applyRound(tx, round, out, ended);
+        }
+        // Other replicas may hold agents whose queued runs can now go (a window slot, the next batch).
+        ended.forEach(job -> JobNotifications.progress(tx, job));
+        return out;
+    }
+
+    /** The updates of one round: at most one per run. */
+    private void applyRound(DSLContext tx, List<Pending> round, List<Applied> out, Set<JobId> ended) {
+        int n = round.size();
+        UUID[] runIds = new UUID[n];
+        UUID[] nodeIds = new UUID[n];
+        Long[] seqs = new Long[n];
+        String[] kinds = new String[n];
+        String[] ats = new String[n];
+        String[] outcomes = new String[n];
+        Integer[] exitCodes = new Integer[n];
+        String[] reasons = new String[n];
+        String[] recaps = new String[n];
+        Long[] outputGrowth = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Pending p = round.get(i);
+            RunUpdate u = p.update();
+            runIds[i] = u.runId().value();
+            nodeIds[i] = p.node().value();
+            seqs[i] = u.seq();
+            ats[i] = u.at().toString();
+            outputGrowth[i] = 0L;
+            if (u.kind() instanceof RunUpdate.Started) {
+                kinds[i] = "started";
+            } else if (u.kind() instanceof RunUpdate.Output o) {
+                kinds[i] = "output";
+                outputGrowth[i] = o.droppedBefore() + o.data().length;
+            } else if (u.kind() instanceof RunUpdate.Finished f) {
+                kinds[i] = "finished";
+                outcomes[i] = f.outcome().apiName();
+                exitCodes[i] = f.exitCode();
+                reasons[i] = f.reason();
+                JSONB recap = repository.jsonb(f.recap());
+                recaps[i] = recap == null ? null : recap.data();
+            } else {
+                kinds[i] = "event";
+            }
+        }
+        // A started run is running unless the server already ended it; a finished report is the truth and replaces
+        // a state the server set while the agent was away. Every update advances last_seq, and only from seq - 1.
+        Map<UUID, JobRunsRecord> stored = new HashMap<>();
+        for (JobRunsRecord run : tx.fetch("UPDATE job_runs r SET last_seq = v.seq, "
+                        + "status = CASE v.kind WHEN 'finished' THEN v.outcome "
+                        + "  WHEN 'started' THEN CASE WHEN r.status IN ('queued', 'sent') THEN 'running' ELSE r.status END "
+                        + "  ELSE r.status END, "
+                        + "started_at = CASE WHEN v.kind IN ('started', 'finished') "
+                        + "  THEN coalesce(r.started_at, v.at::timestamptz) ELSE r.started_at END, "
+                        + "output_bytes = r.output_bytes + v.output_growth, "
+                        + "exit_code = CASE WHEN v.kind = 'finished' THEN v.exit_code ELSE r.exit_code END, "
+                        + "reason = CASE WHEN v.kind = 'finished' THEN v.reason ELSE r.reason END, "
+                        + "recap = CASE WHEN v.kind = 'finished' THEN v.recap::jsonb ELSE r.recap END, "
+                        + "agent_finished = r.agent_finished OR v.kind = 'finished', "
+                        + "finished_at = CASE WHEN v.kind = 'finished' THEN v.at::timestamptz ELSE r.finished_at END "
+                        + "FROM unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::int[], "
+                        + "  ?::text[], ?::text[], ?::bigint[]) "
+                        + "AS v(run_id, node_id, seq, kind, at, outcome, exit_code, reason, recap, output_growth) "
+                        + "WHERE r.id = v.run_id AND r.node_id = v.node_id AND r.last_seq = v.seq - 1 "
+                        + "RETURNING r.*",
+                runIds, nodeIds, seqs, kinds, ats, outcomes, exitCodes, reasons, recaps, outputGrowth).into(JOB_RUNS)) {
+            stored.put(run.getId(), run);
+        }
+        Map<UUID, Long> lastSeqOfMissed = new HashMap<>();
+        if (stored.size() < n) {
             // Already stored (a re-send after a lost ack), out of order, or not a run of this node: acknowledge what
             // is stored. For a run that does not exist (the job was deleted) acknowledge the update itself, so the
             // agent stops re-sending it.
-            Long stored = tx.select(JOB_RUNS.LAST_SEQ).from(JOB_RUNS)
-                    .where(JOB_RUNS.ID.eq(u.runId().value())).and(JOB_RUNS.NODE_ID.eq(p.node().value()))
-                    .fetchOne(JOB_RUNS.LAST_SEQ);
-            return new Applied(p, stored == null ? u.seq() : stored, null, null, false);
+            Map<UUID, UUID> senderOfMissed = new HashMap<>();
+            round.stream().filter(p -> !stored.containsKey(p.update().runId().value()))
+                    .forEach(p -> senderOfMissed.put(p.update().runId().value(), p.node().value()));
+            tx.select(JOB_RUNS.ID, JOB_RUNS.NODE_ID, JOB_RUNS.LAST_SEQ).from(JOB_RUNS)
+                    .where(JOB_RUNS.ID.in(senderOfMissed.keySet()))
+                    .forEach(r -> {
+                        if (r.value2().equals(senderOfMissed.get(r.value1()))) {
+                            lastSeqOfMissed.put(r.value1(), r.value3());
+                        }
+                    });
         }
-        JobId job = new JobId(run.getJobId());
-        if (ended) {
-            // Other replicas may hold agents whose queued runs can now go (a window slot, the next batch).
-            JobNotifications.progress(tx, job);
+        var outputRows = tx.insertInto(RUN_OUTPUT, RUN_OUTPUT.RUN_ID, RUN_OUTPUT.SEQ, RUN_OUTPUT.STREAM,
+                RUN_OUTPUT.BYTE_OFFSET, RUN_OUTPUT.DATA, RUN_OUTPUT.AT);
+        var eventRows = tx.insertInto(RUN_EVENTS, RUN_EVENTS.RUN_ID, RUN_EVENTS.SEQ, RUN_EVENTS.KIND, RUN_EVENTS.TASK,
+                RUN_EVENTS.HOST, RUN_EVENTS.MESSAGE, RUN_EVENTS.AT);
+        int outputs = 0;
+        int taskEvents = 0;
+        List<JobRunsRecord> overflowing = new ArrayList<>();
+        for (Pending p : round) {
+            RunUpdate u = p.update();
+            JobRunsRecord run = stored.get(u.runId().value());
+            if (run == null) {
+                Long storedSeq = lastSeqOfMissed.get(u.runId().value());
+                out.add(new Applied(p, storedSeq == null ? u.seq() : storedSeq, null, null, false));
+                continue;
+            }
+            JobId job = new JobId(run.getJobId());
+            boolean finished = u.kind() instanceof RunUpdate.Finished;
+            if (finished) {
+                ended.add(job);
+            }
+            JobEvents.Event event;
+            if (u.kind() instanceof RunUpdate.Output o) {
+                long offset = run.getOutputBytes() - o.data().length;
+                outputRows = outputRows.values(u.runId().value(), u.seq(), o.stream(), offset, o.data(),
+                        JobRepository.utc(u.at()));
+                outputs++;
+                if (run.getOutputBytes() > headBytes + tailBytes) {
+                    overflowing.add(run);
+                }
+                event = new JobEvents.Event(job, JobEvents.OUTPUT, new JobEvents.OutputEvent(u.runId(),
+                        run.getNodeId().toString(), o.stream(), offset, new String(o.data(), StandardCharsets.UTF_8)));
+            } else if (u.kind() instanceof RunUpdate.TaskEvent t) {
+                eventRows = eventRows.values(u.runId().value(), u.seq(), t.kind(), t.task(), t.host(), t.message(),
+                        JobRepository.utc(u.at()));
+                taskEvents++;
+                event = new JobEvents.Event(job, JobEvents.TASK, new JobEvents.TaskEvent(u.runId(),
+                        run.getNodeId().toString(), t.kind(), t.task(), t.host(), t.message()));
+            } else {
+                event = new JobEvents.Event(job, JobEvents.RUN, JobViews.run(run, repository.recap(run)));
+            }
+            out.add(new Applied(p, u.seq(), run, event, finished));
         }
-        JobEvents.Event event = null;
-        if (u.kind() instanceof RunUpdate.Output o) {
-            long offset = run.getOutputBytes() - o.data().length;
-            storeOutput(tx, run, u, o, offset);
-            event = new JobEvents.Event(job, JobEvents.OUTPUT, new JobEvents.OutputEvent(u.runId(),
-                    run.getNodeId().toString(), o.stream(), offset, new String(o.data(), StandardCharsets.UTF_8)));
-        } else if (u.kind() instanceof RunUpdate.TaskEvent t) {
-            tx.insertInto(RUN_EVENTS)
-                    .set(RUN_EVENTS.RUN_ID, u.runId().value())
-                    .set(RUN_EVENTS.SEQ, u.seq())
-                    .set(RUN_EVENTS.KIND, t.kind())
-                    .set(RUN_EVENTS.TASK, t.task())
-                    .set(RUN_EVENTS.HOST, t.host())
-                    .set(RUN_EVENTS.MESSAGE, t.message())
-                    .set(RUN_EVENTS.AT, JobRepository.utc(u.at()))
-                    .execute();
-            event = new JobEvents.Event(job, JobEvents.TASK, new JobEvents.TaskEvent(u.runId(),
-                    run.getNodeId().toString(), t.kind(), t.task(), t.host(), t.message()));
-        } else {
-            event = new JobEvents.Event(job, JobEvents.RUN, JobViews.run(run, repository.recap(run)));
+        if (outputs > 0) {
+            outputRows.execute();
         }
-        return new Applied(p, u.seq(), run, event, ended);
+        if (taskEvents > 0) {
+            eventRows.execute();
+        }
+        overflowing.forEach(run -> dropMiddle(tx, run));
     }
 
     /**
-     * Keeps the chunk if it starts within the head, or within the tail; then deletes the tail chunks that the run's
-     * output has left behind by more than tail-bytes. A chunk is kept or dropped whole, so head and tail may each
-     * hold up to one chunk (64 KiB) more than configured.
+     * Deletes the chunks the run's output has left behind by more than tail-bytes, beyond the head. A chunk is kept or
+     * dropped whole, so head and tail may each hold up to one chunk (64 KiB) more than configured.
      */
-    private void storeOutput(DSLContext tx, JobRunsRecord run, RunUpdate u, RunUpdate.Output o, long offset) {
-        tx.insertInto(RUN_OUTPUT)
-                .set(RUN_OUTPUT.RUN_ID, u.runId().value())
-                .set(RUN_OUTPUT.SEQ, u.seq())
-                .set(RUN_OUTPUT.STREAM, o.stream())
-                .set(RUN_OUTPUT.BYTE_OFFSET, offset)
-                .set(RUN_OUTPUT.DATA, o.data())
-                .set(RUN_OUTPUT.AT, JobRepository.utc(u.at()))
-                .execute();
+    private void dropMiddle(DSLContext tx, JobRunsRecord run) {
         long total = run.getOutputBytes();
-        if (total > headBytes + tailBytes) {
-            tx.deleteFrom(RUN_OUTPUT)
-                    .where(RUN_OUTPUT.RUN_ID.eq(u.runId().value()))
-                    .and(RUN_OUTPUT.BYTE_OFFSET.ge(headBytes))
-                    .and(RUN_OUTPUT.BYTE_OFFSET.plus(DSL.field("octet_length({0})", Long.class, RUN_OUTPUT.DATA)).le(total - tailBytes))
-                    .execute();
-        }
+        tx.deleteFrom(RUN_OUTPUT)
+                .where(RUN_OUTPUT.RUN_ID.eq(run.getId()))
+                .and(RUN_OUTPUT.BYTE_OFFSET.ge(headBytes))
+                .and(RUN_OUTPUT.BYTE_OFFSET.plus(DSL.field("octet_length({0})", Long.class, RUN_OUTPUT.DATA)).le(total - tailBytes))
+                .execute();
     }
 }

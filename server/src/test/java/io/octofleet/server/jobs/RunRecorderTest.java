@@ -1,0 +1,151 @@
+package io.octofleet.server.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.octofleet.server.TestServer;
+import io.octofleet.server.db.tables.records.JobRunsRecord;
+import io.octofleet.server.nodes.NodeId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The run recorder stores a burst of many runs' updates in a few statements per batch: each run's updates in order,
+ * each exactly once, acknowledged with what is stored, and never an update of one node into another node's run.
+ * Against the real server and database; the updates are submitted as sessions would submit them.
+ */
+class RunRecorderTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** Records acks per run, and counts every receipt. */
+    static final class Acks implements RunRecorder.Receipt {
+        final Map<RunId, Long> through = new ConcurrentHashMap<>();
+        final ConcurrentLinkedQueue<RunId> failed = new ConcurrentLinkedQueue<>();
+        final CountDownLatch all;
+
+        Acks(int expected) {
+            all = new CountDownLatch(expected);
+        }
+
+        @Override
+        public void stored(RunId run, long throughSeq) {
+            through.merge(run, throughSeq, Math::max);
+            all.countDown();
+        }
+
+        @Override
+        public void failed(RunId run, Exception cause) {
+            failed.add(run);
+            all.countDown();
+        }
+    }
+
+    @Test
+    void aBurstOfManyRunsIsStoredInOrderOnceEachAndOnlyForTheSendingNode() throws Exception {
+        int nodes = 40;
+        List<NodeId> ids = new ArrayList<>();
+        StringBuilder targets = new StringBuilder();
+        for (int i = 0; i < nodes; i++) {
+            NodeId node = server.createNode("rec-" + i);
+            ids.add(node);
+            targets.append(i == 0 ? "" : ",").append('"').append(node).append('"');
+        }
+        String job = JSON.readTree(server.post("/api/v1/jobs", "{\"kind\":\"shell\",\"script\":\"true\","
+                + "\"targets\":{\"nodeIds\":[" + targets + "]}}").body()).get("id").asText();
+        JobRepository repository = server.bean(JobRepository.class);
+        List<JobRunsRecord> runs = repository.dsl().transactionResult(cfg ->
+                repository.latestRuns(cfg.dsl(), new JobId(java.util.UUID.fromString(job))));
+        assertThat(runs).hasSize(nodes);
+
+        RunRecorder recorder = server.bean(RunRecorder.class);
+        Instant at = Instant.parse("2026-12-06T09:00:00Z");
+        NodeId stranger = ids.get(0);
+        // Per run: started, output, a re-send of the output, finished; plus an update for run 1 from another node.
+        Acks acks = new Acks(nodes * 4);
+        for (JobRunsRecord run : runs) {
+            NodeId node = new NodeId(run.getNodeId());
+            RunId id = new RunId(run.getId());
+            String line = "out of " + node + "\n";
+            RunUpdate output = new RunUpdate(id, 2, at.plusSeconds(1),
+                    new RunUpdate.Output("stdout", line.getBytes(StandardCharsets.UTF_8), 0));
+            recorder.submit(node, new RunUpdate(id, 1, at, new RunUpdate.Started()), acks);
+            recorder.submit(node, output, acks);
+            recorder.submit(node, output, acks);
+            int exit = run.getNodeId().equals(stranger.value()) ? 3 : 0;
+            recorder.submit(node, new RunUpdate(id, 3, at.plusSeconds(2), new RunUpdate.Finished(
+                    exit == 0 ? RunStatus.SUCCEEDED : RunStatus.FAILED, exit, null, null)), acks);
+        }
+        Acks strangers = new Acks(1);
+        JobRunsRecord notTheStrangers = runs.stream().filter(r -> !r.getNodeId().equals(stranger.value()))
+                .findFirst().orElseThrow();
+        recorder.submit(stranger, new RunUpdate(new RunId(notTheStrangers.getId()), 4, at.plusSeconds(3),
+                new RunUpdate.Output("stdout", "not mine\n".getBytes(StandardCharsets.UTF_8), 0)), strangers);
+        assertThat(acks.all.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(strangers.all.await(30, TimeUnit.SECONDS)).isTrue();
+        // Acknowledged as it is (so that agent stops re-sending it), stored nowhere.
+        assertThat(strangers.through).containsExactly(Map.entry(new RunId(notTheStrangers.getId()), 4L));
+
+        assertThat(acks.failed).isEmpty();
+        for (JobRunsRecord run : runs) {
+            assertThat(acks.through.get(new RunId(run.getId()))).isEqualTo(3L);
+        }
+        List<JobRunsRecord> after = repository.dsl().transactionResult(cfg ->
+                repository.latestRuns(cfg.dsl(), new JobId(java.util.UUID.fromString(job))));
+        for (JobRunsRecord run : after) {
+            boolean failing = run.getNodeId().equals(stranger.value());
+            assertThat(run.getLastSeq()).isEqualTo(3L);
+            assertThat(run.getStatus()).isEqualTo(failing ? "failed" : "succeeded");
+            assertThat(run.getExitCode()).isEqualTo(failing ? 3 : 0);
+            assertThat(run.getAgentFinished()).isTrue();
+            assertThat(run.getStartedAt().toInstant()).isEqualTo(at);
+            assertThat(run.getFinishedAt().toInstant()).isEqualTo(at.plusSeconds(2));
+            String line = "out of " + run.getNodeId() + "\n";
+            assertThat(run.getOutputBytes()).isEqualTo(line.length());
+            assertThat(server.get("/api/v1/jobs/" + job + "/runs/" + run.getNodeId() + "/output").body())
+                    .isEqualTo(line);
+        }
+        Deadline.await(() -> {
+            JsonNode status = JSON.readTree(server.get("/api/v1/jobs/" + job).body());
+            return "failed".equals(status.get("status").asText());
+        });
+    }
+
+    /** Polls until the condition holds (the job's status follows its runs' a moment later). */
+    static final class Deadline {
+        interface Check {
+            boolean holds() throws Exception;
+        }
+
+        static void await(Check check) throws Exception {
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!check.holds()) {
+                assertThat(System.nanoTime()).as("condition not met in 20 s").isLessThan(end);
+                Thread.sleep(50);
+            }
+        }
+    }
+}

@@ -3,6 +3,8 @@ package io.octofleet.server.agents;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.InternalNettyServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
@@ -72,8 +74,14 @@ public final class AgentGrpcServer implements AgentEndpoint {
                     }
                 });
         try {
-            this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.port()))
-                    .sslContext(sslContext(tls, ca.certificate()))
+            // The TLS handshake's delegated task (verifying the client certificate) runs on the Netty event loop that
+            // owns the connection. NettyServerBuilder.sslContext would hand it to the service executor, where it
+            // queued behind session callbacks waiting on the database: between 12,000 and 18,000 agents handshakes
+            // timed out there and agents could not connect at all (docs/benchmarks.md#load). Verification costs
+            // ~0.3 ms with BouncyCastle, so the event loops carry it.
+            this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.port()),
+                            InternalNettyServerCredentials.create(
+                                    InternalProtocolNegotiators.serverTls(sslContext(tls, ca.certificate()))))
                     .executor(executor)
                     .addService(ServerInterceptors.intercept(enrollment, certificates, new RemoteAddressInterceptor()))
                     .addService(ServerInterceptors.intercept(sessionEndpoint, certificates, new RemoteAddressInterceptor()))

@@ -20,6 +20,8 @@ export interface FleetNode {
   status: 'online' | 'offline';
   lastSeen: string | null;
   agentVersion: string;
+  /** 'octofleet', or 'legacy' for a Python-era agent reporting over HTTP (docs/migration.md). */
+  agentKind: 'octofleet' | 'legacy';
   os: OperatingSystem | null;
   enrolledAt: string;
   tags: string[];

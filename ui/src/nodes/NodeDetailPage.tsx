@@ -61,7 +61,7 @@ export function NodeDetailPage() {
       <PageHeader
         title={<>{n.hostname} <StatusLabel status={n.status} /></>}
         description={<>
-          {osLabel(n.os)} · {n.organization} · agent {n.agentVersion} · last seen {ago(n.lastSeen)} · id <code>{n.id}</code>
+          {osLabel(n.os)} · {n.organization} · agent {n.agentVersion}{n.agentKind === 'legacy' && ' (legacy)'} · last seen {ago(n.lastSeen)} · id <code>{n.id}</code>
           {n.tags.length > 0 && <> · {n.tags.map((t) => <Label key={t} isCompact style={{ marginRight: 4 }}>{t}</Label>)}</>}
         </>}
       />

@@ -5,7 +5,7 @@ import { AsUser, fakeServer } from '../test-support';
 import { NodesPage } from './NodesPage';
 
 const node = (id: string, hostname: string, status: string) => ({
-  id, hostname, status, organization: 'default', lastSeen: new Date().toISOString(), agentVersion: '0.1.0',
+  id, hostname, status, organization: 'default', lastSeen: new Date().toISOString(), agentVersion: '0.1.0', agentKind: 'octofleet',
   os: { family: 'linux', name: 'Debian GNU/Linux', version: '12', kernel: '6.1', arch: 'amd64' },
   enrolledAt: '2026-01-01T00:00:00Z', tags: ['lab'],
 });

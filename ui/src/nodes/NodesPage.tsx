@@ -219,7 +219,7 @@ export function NodesPage() {
                         ))}
                       </LabelGroup>
                     </Td>
-                    <Td dataLabel="Agent">{n.agentVersion}</Td>
+                    <Td dataLabel="Agent">{n.agentVersion}{n.agentKind === 'legacy' && <> <Label isCompact color="orange">legacy</Label></>}</Td>
                   </Tr>
                 ))}
               </Tbody>

@@ -36,7 +36,9 @@ final class AuditFilter {
     @ResponseFilter
     @ExecuteOn(TaskExecutors.BLOCKING)
     void record(HttpRequest<?> request, MutableHttpResponse<?> response) {
-        if (READS.contains(request.getMethod()) || SELF_AUDITED.contains(request.getPath())) {
+        if (READS.contains(request.getMethod()) || SELF_AUDITED.contains(request.getPath())
+                || RouteAttributes.getRouteInfo(request).map(r -> r.getAnnotationMetadata().hasAnnotation(AgentTraffic.class))
+                .orElse(false)) {
             return;
         }
         String actor = request.getAttribute(Operator.ATTRIBUTE, Operator.class).map(Operator::username)

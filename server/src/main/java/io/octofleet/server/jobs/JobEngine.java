@@ -11,7 +11,6 @@ import io.octofleet.server.parameters.ParameterService;
 import io.octofleet.server.parameters.ResolvedParameter;
 import jakarta.annotation.PreDestroy;
 import io.micronaut.context.BeanProvider;
-import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
@@ -48,7 +47,8 @@ public class JobEngine {
     static final Duration SILENCE_GRACE = Duration.ofMinutes(5);
 
     private final JobRepository repository;
-    private final Provider<AgentLink> agents;
+    private final BeanProvider<AgentLink> agents;
+    private volatile AgentLink link;
     private final BeanProvider<DirectRunner> direct;
     private final ParameterService parameters;
     private final JobEvents events;
@@ -59,7 +59,7 @@ public class JobEngine {
         return t;
     });
 
-    JobEngine(JobRepository repository, Provider<AgentLink> agents, BeanProvider<DirectRunner> direct,
+    JobEngine(JobRepository repository, BeanProvider<AgentLink> agents, BeanProvider<DirectRunner> direct,
               ParameterService parameters, JobEvents events) {
         this.repository = repository;
         this.agents = agents;
@@ -87,6 +87,65 @@ public class JobEngine {
         }
     }
 
+    /**
+     * Every way to agents (sessions on this replica, polling legacy agents), as one: a node is connected when any
+     * of them reaches it, and a command goes to the first that does. Looked up on first use, not at construction:
+     * the links depend on beans that depend on the engine.
+     */
+    private AgentLink links() {
+        AgentLink current = link;
+        if (current == null) {
+            List<AgentLink> all = agents.stream().toList();
+            current = new AgentLink() {
+                @Override
+                public boolean connected(NodeId node) {
+                    return all.stream().anyMatch(l -> l.connected(node));
+                }
+
+                @Override
+                public boolean send(NodeId node, AgentCommand command) {
+                    return all.stream().anyMatch(l -> l.connected(node) && l.send(node, command));
+                }
+            };
+            link = current;
+        }
+        return current;
+    }
+
+    /** A run sent to a node and not started yet, as its agent must get it, with its job's name. */
+    public record WaitingRun(AgentCommand.Assign assignment, String jobName) {
+    }
+
+    /**
+     * The node's runs that are sent and not started (no update stored yet), oldest first, resolved for the node:
+     * what an agent that polls for work must get. Direct-mode Ansible runs are the server's own and never listed.
+     */
+    public List<WaitingRun> waitingFor(NodeId node) {
+        List<JobRunsRecord> runs = repository.undeliveredRuns(node).stream()
+                .filter(r -> RunStatus.fromDb(r.getStatus()) == RunStatus.SENT && r.getLastSeq() == 0
+                        && !r.getCancelRequested())
+                .toList();
+        if (runs.isEmpty()) {
+            return List.of();
+        }
+        Map<String, ResolvedParameter> params = parameters.effectiveFor(List.of(node)).getOrDefault(node, Map.of());
+        Map<JobId, java.util.Optional<JobsRecord>> jobs = new HashMap<>();
+        List<WaitingRun> out = new ArrayList<>();
+        for (JobRunsRecord run : runs) {
+            java.util.Optional<JobsRecord> job = jobs.computeIfAbsent(new JobId(run.getJobId()),
+                    j -> repository.job(repository.dsl(), j));
+            if (job.isEmpty()) {
+                continue;
+            }
+            JobSpec spec = repository.spec(job.get());
+            if (spec instanceof AnsibleJob a && a.direct()) {
+                continue;
+            }
+            out.add(new WaitingRun(assignment(job.get(), spec, run, params), job.get().getName()));
+        }
+        return out;
+    }
+
     /** An agent connected: send what it must have (runs not yet started, cancels), then its queued runs' jobs. */
     public void nodeConnected(NodeId node) {
         worker.execute(() -> {
@@ -99,7 +158,7 @@ public class JobEngine {
     }
 
     private void deliverTo(NodeId node) {
-        AgentLink link = agents.get();
+        AgentLink link = links();
         Set<RunId> cancelled = new java.util.HashSet<>();
         Set<JobId> queuedJobs = new java.util.LinkedHashSet<>();
         Map<JobId, java.util.Optional<JobsRecord>> jobs = new HashMap<>();
@@ -138,7 +197,7 @@ public class JobEngine {
 
     /** Runs on the engine thread. */
     void progress(JobId jobId) {
-        AgentLink link = agents.get();
+        AgentLink link = links();
         List<JobRunsRecord> toSend = new ArrayList<>();
         List<JobRunsRecord> changed = new ArrayList<>();
         JobsRecord[] jobHolder = new JobsRecord[1];
@@ -365,7 +424,7 @@ public class JobEngine {
      * sent or running. Idempotent: an agent ignores a cancel of a run it does not run any more.
      */
     void cancelLocally(JobId jobId) {
-        AgentLink link = agents.get();
+        AgentLink link = links();
         for (JobRunsRecord run : repository.dsl().selectFrom(JOB_RUNS)
                 .where(JOB_RUNS.JOB_ID.eq(jobId.value()))
                 .and(JOB_RUNS.CANCEL_REQUESTED.isTrue())
@@ -408,8 +467,20 @@ public class JobEngine {
                     now)) {
                 touched.merge(new JobId(r.getJobId()), 1, Integer::sum);
             }
+            // A legacy agent enforces no timeout and cannot be told to stop; its node stays online while the script
+            // hangs. Its run ends timed out here; a result that comes later still replaces this.
+            for (JobRunsRecord r : repository.endRuns(tx, JOB_RUNS.STATUS.eq(RunStatus.RUNNING.apiName())
+                    .and(JOB_RUNS.NODE_ID.in(DSL.select(NODES.ID).from(NODES).where(NODES.AGENT_KIND.eq("legacy"))))
+                    .andExists(DSL.selectOne().from(JOBS).where(JOBS.ID.eq(JOB_RUNS.JOB_ID))
+                            .and(DSL.condition("{0} + make_interval(secs => {1}) < {2}", JOB_RUNS.STARTED_AT,
+                                    JOBS.TIMEOUT_SECONDS.plus((int) SILENCE_GRACE.toSeconds()),
+                                    DSL.val(JobRepository.utc(now))))),
+                    RunStatus.TIMED_OUT, "the legacy agent sent no result within the run's timeout (it cannot be "
+                            + "told to stop the script)", now)) {
+                touched.merge(new JobId(r.getJobId()), 1, Integer::sum);
+            }
         });
-        touched.forEach((job, n) -> LOG.info("Job {}: {} run(s) ended unreachable", job, n));
+        touched.forEach((job, n) -> LOG.info("Job {}: {} run(s) ended unreachable or timed out", job, n));
         repository.activeJobs().forEach(this::progressLater);
     }
 

@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -111,6 +112,16 @@ public class JobService {
             throw new ApiException(io.micronaut.http.HttpStatus.UNPROCESSABLE_ENTITY, "direct-mode-unavailable",
                     "direct-mode Ansible needs ansible-runner on the server's host, and it is not installed there");
         }
+    }
+
+    /** Where a run stands, for reports that arrive without the agent's own numbering (legacy agents). */
+    public record RunState(RunId id, JobId job, NodeId node, RunStatus status, long lastSeq, boolean agentFinished) {
+    }
+
+    public Optional<RunState> runState(RunId run) {
+        return repository.run(repository.dsl(), run).map(r -> new RunState(new RunId(r.getId()),
+                new JobId(r.getJobId()), new NodeId(r.getNodeId()), RunStatus.fromDb(r.getStatus()), r.getLastSeq(),
+                r.getAgentFinished()));
     }
 
     public Job get(JobId id) {

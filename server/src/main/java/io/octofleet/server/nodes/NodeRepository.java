@@ -43,7 +43,7 @@ final class NodeRepository {
             .from(NODE_TAGS).where(NODE_TAGS.NODE_ID.eq(NODES.ID))).as("tags");
     private static final List<SelectField<?>> NODE_FIELDS = List.of(NODES.ID, NODES.ORGANIZATION_ID, NODES.HOSTNAME,
             NODES.ONLINE,
-            NODES.LAST_SEEN, NODES.AGENT_VERSION, NODES.ENROLLED_AT,
+            NODES.LAST_SEEN, NODES.AGENT_VERSION, NODES.AGENT_KIND, NODES.ENROLLED_AT,
             NODE_OS.FAMILY, NODE_OS.NAME, NODE_OS.VERSION, NODE_OS.KERNEL, NODE_OS.ARCH, TAGS);
 
     private final DSLContext dsl;
@@ -62,6 +62,18 @@ final class NodeRepository {
                 .set(NODES.HOSTNAME, hostname)
                 .set(NODES.AGENT_VERSION, agentVersion)
                 .set(NODES.ENROLLED_WITH_TOKEN, enrollmentTokenId)
+                .execute();
+    }
+
+    void insertLegacy(DSLContext tx, NodeId id, OrganizationId organization, String hostname, String agentVersion,
+                      String legacyId) {
+        tx.insertInto(NODES)
+                .set(NODES.ID, id.value())
+                .set(NODES.ORGANIZATION_ID, organization.value())
+                .set(NODES.HOSTNAME, hostname)
+                .set(NODES.AGENT_VERSION, agentVersion)
+                .set(NODES.AGENT_KIND, "legacy")
+                .set(NODES.LEGACY_ID, legacyId)
                 .execute();
     }
 
@@ -241,7 +253,7 @@ final class NodeRepository {
                 r.get(NODES.HOSTNAME),
                 r.get(NODES.ONLINE) ? NodeStatus.ONLINE : NodeStatus.OFFLINE,
                 lastSeen == null ? null : lastSeen.toInstant(),
-                r.get(NODES.AGENT_VERSION),
+                r.get(NODES.AGENT_VERSION), r.get(NODES.AGENT_KIND),
                 family == null ? null : new Inventory.OperatingSystem(family, r.get(NODE_OS.NAME),
                         r.get(NODE_OS.VERSION), r.get(NODE_OS.KERNEL), r.get(NODE_OS.ARCH)),
                 r.get(NODES.ENROLLED_AT).toInstant(),

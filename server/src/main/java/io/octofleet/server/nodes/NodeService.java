@@ -57,6 +57,12 @@ public class NodeService {
         repository.insert(tx, id, organization, hostname, agentVersion, enrollmentTokenId);
     }
 
+    /** Inserts a node a legacy (Python-era) agent reports for, named by the id that agent sends. */
+    public void createLegacy(DSLContext tx, NodeId id, OrganizationId organization, String hostname,
+                             String agentVersion, String legacyId) {
+        repository.insertLegacy(tx, id, organization, hostname, agentVersion, legacyId);
+    }
+
     public boolean exists(NodeId id) {
         return repository.exists(id);
     }

@@ -50,7 +50,11 @@ class RouteAccessMatrixTest {
     static final Map<String, String> tokens = new TreeMap<>();
 
     /** Who must succeed with a route: an admin of the resource's organization, or only a super-admin. */
-    enum Who { ORG_ADMIN, SUPER_ADMIN, ANYONE }
+    /**
+     * Who must succeed with a route: an admin of the resource's organization, or only a super-admin, or anyone; a
+     * legacy agent route takes no bearer token but an X-API-Key of the organization (401 without it).
+     */
+    enum Who { ORG_ADMIN, SUPER_ADMIN, ANYONE, LEGACY_AGENT }
 
     /**
      * A concrete request for a route. {@code scoped}: the path names a resource of organization {@code acme}, so an
@@ -194,6 +198,26 @@ class RouteAccessMatrixTest {
                 x -> schedule(x, "matrix-schedule"));
         example("DELETE /api/v1/schedules/{id}", Who.ORG_ADMIN, true,
                 x -> "/api/v1/schedules/" + x.id("schedule-to-delete"), x -> null);
+        // legacy agents: their keys, their own routes (X-API-Key, no bearer token), merging their nodes
+        example("POST /api/v1/legacy-keys", Who.ORG_ADMIN, false, x -> "/api/v1/legacy-keys",
+                x -> "{\"name\":\"made\",\"organization\":\"acme\"}");
+        get("GET /api/v1/legacy-keys", Who.ORG_ADMIN, false, x -> "/api/v1/legacy-keys");
+        example("DELETE /api/v1/legacy-keys/{id}", Who.ORG_ADMIN, true,
+                x -> "/api/v1/legacy-keys/" + x.id("legacy-key-to-revoke"), x -> null);
+        get("GET /api/v1/nodes/merge-candidates", Who.ORG_ADMIN, false, x -> "/api/v1/nodes/merge-candidates");
+        example("POST /api/v1/nodes/{id}/merge", Who.ORG_ADMIN, true, x -> "/api/v1/nodes/" + x.id("node") + "/merge",
+                x -> "{\"legacyNodeId\":\"" + x.id("legacy-node-to-merge") + "\"}");
+        example("POST /api/v1/inventory/full", Who.LEGACY_AGENT, false, x -> "/api/v1/inventory/full",
+                x -> "{\"nodeId\":\"matrix-legacy\",\"hostname\":\"matrix-legacy\"}");
+        example("POST /api/v1/live-data", Who.LEGACY_AGENT, false, x -> "/api/v1/live-data",
+                x -> "{\"nodeId\":\"matrix-legacy\",\"metrics\":{\"cpuPercent\":1}}");
+        get("GET /api/v1/jobs/pending/{nodeId}", Who.LEGACY_AGENT, false, x -> "/api/v1/jobs/pending/matrix-legacy");
+        example("POST /api/v1/jobs/instances/{instanceId}/start", Who.LEGACY_AGENT, false,
+                x -> "/api/v1/jobs/instances/" + x.id("legacy-run") + "/start", x -> "");
+        example("POST /api/v1/jobs/instances/{instanceId}/result", Who.LEGACY_AGENT, false,
+                x -> "/api/v1/jobs/instances/" + x.id("legacy-run") + "/result",
+                x -> "{\"status\":\"success\",\"exitCode\":0,\"stdout\":\"ok\\n\"}");
+        get("GET /api/v1/agent/version", Who.LEGACY_AGENT, false, x -> "/api/v1/agent/version");
         // enrollment
         example("POST /api/v1/enrollment-tokens", Who.ORG_ADMIN, false, x -> "/api/v1/enrollment-tokens",
                 x -> "{\"organization\":\"acme\"}");
@@ -318,6 +342,21 @@ class RouteAccessMatrixTest {
         f.ids.put("schedule", create("/api/v1/schedules", schedule(f, "matrix-schedule")));
         f.ids.put("schedule-to-delete", create("/api/v1/schedules", schedule(f, "doomed")));
         f.ids.put("enrollment-token", create("/api/v1/enrollment-tokens", "{\"organization\":\"acme\"}"));
+        f.ids.put("legacy-key-to-revoke", create("/api/v1/legacy-keys", "{\"name\":\"doomed\",\"organization\":\"acme\"}"));
+        HttpResponse<String> legacyKey = server.post("/api/v1/legacy-keys",
+                "{\"name\":\"matrix\",\"organization\":\"acme\"}");
+        f.ids.put("legacy-key", json(legacyKey.body()).get("key").asText());
+        assertThat(legacy("POST", "/api/v1/inventory/full", "{\"nodeId\":\"matrix-legacy\"}", f.id("legacy-key")))
+                .isEqualTo(200);
+        String legacyNode = json(server.get("/api/v1/nodes?q=matrix-legacy").body()).get("items").get(0).get("id")
+                .asText();
+        f.ids.put("legacy-run", json(server.get("/api/v1/jobs/" + create("/api/v1/jobs", "{\"kind\":\"shell\","
+                + "\"organization\":\"acme\",\"script\":\"true\",\"targets\":{\"nodeIds\":[\"" + legacyNode + "\"]}}")).body())
+                .get("runs").get(0).get("runId").asText());
+        assertThat(legacy("POST", "/api/v1/inventory/full", "{\"nodeId\":\"matrix-legacy-2\"}", f.id("legacy-key")))
+                .isEqualTo(200);
+        f.ids.put("legacy-node-to-merge", json(server.get("/api/v1/nodes?q=matrix-legacy-2").body()).get("items")
+                .get(0).get("id").asText());
         f.ids.put("channel", create("/api/v1/notification-channels", hook("matrix-hook")));
         f.ids.put("channel-to-delete", create("/api/v1/notification-channels", hook("doomed-hook")));
         f.ids.put("rule", create("/api/v1/alert-rules",
@@ -455,10 +494,20 @@ class RouteAccessMatrixTest {
                 expect(failures, route.getKey(), "globex-admin",
                         send(example.method(), path, body, tokens.get("globex-admin")), 404);
             }
+            if (example.who() == Who.LEGACY_AGENT) {
+                expect(failures, route.getKey(), "no X-API-Key", legacy(example.method(), path, body, null), 401);
+                expect(failures, route.getKey(), "a bearer token, no X-API-Key",
+                        send(example.method(), path, body, tokens.get("acme-admin")), 401);
+                int status = legacy(example.method(), path, body, f.id("legacy-key"));
+                if (status < 200 || status >= 300) {
+                    failures.add(route.getKey() + ": the legacy key got " + status + ", expected success");
+                }
+                continue;
+            }
             String token = switch (example.who()) {
                 case ORG_ADMIN -> tokens.get("acme-admin");
                 case SUPER_ADMIN -> null;
-                case ANYONE -> "anonymous";
+                case ANYONE, LEGACY_AGENT -> "anonymous";
             };
             int status = example.who() == Who.SUPER_ADMIN
                     ? send(example.method(), path, body, "admin")
@@ -490,6 +539,17 @@ class RouteAccessMatrixTest {
         HttpResponse<String> response = server.anonymous(request);
         assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
         return response.body();
+    }
+
+    /** A legacy agent's request: no bearer token, the key (or none) in X-API-Key; returns the status. */
+    private static int legacy(String method, String path, String body, String key) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.uri(path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            request.header("X-API-Key", key);
+        }
+        return server.anonymous(request).statusCode();
     }
 
     /** Sends and returns the status; {@code token} null = anonymous, "admin" = the super-admin of TestServer. */

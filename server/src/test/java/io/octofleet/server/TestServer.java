@@ -126,6 +126,22 @@ public final class TestServer implements AutoCloseable {
         return anonymous(request);
     }
 
+    /** Polls {@code condition} until it holds; fails after 20 s (job and run states follow their updates a moment later). */
+    public static void eventually(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 20 s");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     @Override
     public void close() {
         server.getApplicationContext().close();

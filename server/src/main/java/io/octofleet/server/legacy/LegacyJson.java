@@ -124,7 +124,7 @@ final class LegacyJson {
             return "";
         }
         if (value.isString()) {
-            return value.getStringValue().strip();
+            return withoutNul(value.getStringValue()).strip();
         }
         if (value.isNumber() || value.isBoolean()) {
             return value.coerceStringValue();
@@ -141,7 +141,7 @@ final class LegacyJson {
         if (!value.isString()) {
             throw invalid(at(name), "a string");
         }
-        return value.getStringValue();
+        return withoutNul(value.getStringValue());
     }
 
     /** The first of the names that has a non-empty text. */
@@ -216,6 +216,11 @@ final class LegacyJson {
                         + abbreviate(text) + "'");
             }
         }
+    }
+
+    /** PostgreSQL text cannot hold NUL; an agent that read one from a registry value or a file loses just that. */
+    static String withoutNul(String text) {
+        return text.indexOf('\u0000') < 0 ? text : text.replace("\u0000", "");
     }
 
     static ApiException invalid(String path, String expected) {

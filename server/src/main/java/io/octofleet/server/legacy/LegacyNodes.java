@@ -119,9 +119,12 @@ public class LegacyNodes {
         update.where(NODES.ID.eq(node.value())).execute();
     }
 
-    /** Keeps the report as sent (the latest of its kind per node). */
+    /**
+     * Keeps the report as sent (the latest of its kind per node); a NUL escape, which jsonb refuses, becomes U+FFFD.
+     */
     void keepReport(DSLContext tx, NodeId node, String kind, Instant receivedAt, @Nullable String agentVersion,
-                    String body) {
+                    String sent) {
+        String body = sent.contains("\\u0000") ? sent.replace("\\u0000", "\\ufffd") : sent;
         tx.insertInto(LEGACY_REPORTS)
                 .set(LEGACY_REPORTS.NODE_ID, node.value())
                 .set(LEGACY_REPORTS.KIND, kind)

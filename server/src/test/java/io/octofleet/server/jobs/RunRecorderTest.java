@@ -1,6 +1,5 @@
 package io.octofleet.server.jobs;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.octofleet.server.TestServer;
 import io.octofleet.server.db.tables.records.JobRunsRecord;
@@ -10,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,24 +126,14 @@ class RunRecorderTest {
             assertThat(server.get("/api/v1/jobs/" + job + "/runs/" + run.getNodeId() + "/output").body())
                     .isEqualTo(line);
         }
-        Deadline.await(() -> {
-            JsonNode status = JSON.readTree(server.get("/api/v1/jobs/" + job).body());
-            return "failed".equals(status.get("status").asText());
-        });
+        TestServer.eventually(() -> "failed".equals(jobStatus(job)));
     }
 
-    /** Polls until the condition holds (the job's status follows its runs' a moment later). */
-    static final class Deadline {
-        interface Check {
-            boolean holds() throws Exception;
-        }
-
-        static void await(Check check) throws Exception {
-            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (!check.holds()) {
-                assertThat(System.nanoTime()).as("condition not met in 20 s").isLessThan(end);
-                Thread.sleep(50);
-            }
+    static String jobStatus(String job) {
+        try {
+            return JSON.readTree(server.get("/api/v1/jobs/" + job + "?runs=false").body()).get("status").asText();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -117,7 +117,7 @@ export interface Targets {
 export interface Job {
   id: string;
   name: string | null;
-  kind: 'shell' | 'script' | 'ansible' | string;
+  kind: 'shell' | 'script' | 'ansible' | 'inventory' | string;
   status: string;
   createdBy: string;
   createdAt: string;

@@ -224,12 +224,14 @@ export function JobDetailPage() {
                 </Table>
               </CardBody>
             </Card>
-            <Card isCompact style={{ marginTop: 16 }}>
-              <CardTitle>{job.kind === 'ansible' ? 'Playbook' : 'Script'}</CardTitle>
-              <CardBody>
-                <CodeBlock><CodeBlockCode>{body}</CodeBlockCode></CodeBlock>
-              </CardBody>
-            </Card>
+            {job.kind !== 'inventory' && (
+              <Card isCompact style={{ marginTop: 16 }}>
+                <CardTitle>{job.kind === 'ansible' ? 'Playbook' : 'Script'}</CardTitle>
+                <CardBody>
+                  <CodeBlock><CodeBlockCode>{body}</CodeBlockCode></CodeBlock>
+                </CardBody>
+              </Card>
+            )}
           </SplitItem>
           <SplitItem isFilled style={{ minWidth: 0 }}>
             <Card isCompact>

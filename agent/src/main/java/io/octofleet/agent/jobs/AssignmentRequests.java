@@ -63,6 +63,7 @@ final class AssignmentRequests {
         JobSpec spec = switch (assignment.getSpecCase()) {
             case SHELL -> shell(assignment.getShell());
             case SCRIPT -> script(assignment.getScript());
+            case INVENTORY -> new InventorySpec();
             case ANSIBLE -> {
                 AnsibleJob ansible = assignment.getAnsible();
                 AnsibleSpec.Playbook playbook;

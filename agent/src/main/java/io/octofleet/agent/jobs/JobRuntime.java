@@ -62,7 +62,7 @@ public final class JobRuntime implements AutoCloseable {
     private volatile RunUpdateSink sink;
 
     /**
-     * The runtime with the shell, script and ansible executors, journal in {@code <stateDir>/runs}.
+     * The runtime with the shell, script, ansible and inventory executors, journal in {@code <stateDir>/runs}.
      *
      * @param workDir where runs get their scratch directories: {@code runs/<run id>} and {@code projects/<run id>};
      *     a run as another user must be able to pass through it, so not inside the 0700 state dir
@@ -71,8 +71,17 @@ public final class JobRuntime implements AutoCloseable {
     public static JobRuntime start(Path stateDir, Path workDir, long spoolLimitBytes) throws IOException {
         Path runsRoot = workDir.resolve("runs");
         return new JobRuntime(stateDir.resolve("runs"), workDir, List.of(new ShellJobExecutor(runsRoot),
-                new ScriptJobExecutor(runsRoot), new AnsibleRunnerJobExecutor(runsRoot)),
-                spoolLimitBytes, Clock.systemUTC());
+                new ScriptJobExecutor(runsRoot), new AnsibleRunnerJobExecutor(runsRoot),
+                new InventoryRefreshExecutor()), spoolLimitBytes, Clock.systemUTC());
+    }
+
+    /**
+     * How {@code inventory} jobs collect: {@code refresher} collects the inventory now, sends it if it changed, and
+     * says which in a line for the run's output. Called by the session once it exists.
+     */
+    public void bindInventoryRefresh(java.util.function.Supplier<String> refresher) {
+        executors.values().stream().filter(InventoryRefreshExecutor.class::isInstance)
+                .map(InventoryRefreshExecutor.class::cast).forEach(e -> e.bind(refresher));
     }
 
     JobRuntime(Path journalDir, Path workDir, List<JobExecutor> executors, long spoolLimitBytes, Clock clock)

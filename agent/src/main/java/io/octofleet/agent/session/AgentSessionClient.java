@@ -117,6 +117,9 @@ public final class AgentSessionClient {
 
     /** Runs sessions until {@link #stop()} or until the server revokes this node. */
     public void run() throws InterruptedException, NodeRevokedException {
+        if (jobs != null) {
+            jobs.bindInventoryRefresh(this::refreshInventoryNow);
+        }
         refreshInventory();
         timers.scheduleWithFixedDelay(this::refreshInventorySafely, inventoryInterval.toMillis(),
                 inventoryInterval.toMillis(), TimeUnit.MILLISECONDS);
@@ -239,6 +242,14 @@ public final class AgentSessionClient {
     }
 
     private void refreshInventory() {
+        refreshInventoryNow();
+    }
+
+    /**
+     * Collects the inventory and sends it if it changed (on the periodic timer, and for {@code inventory} jobs);
+     * returns what happened, in words for a run's output.
+     */
+    private synchronized String refreshInventoryNow() {
         InventoryReport report = inventorySource.collect();
         String fingerprint = io.octofleet.agent.session.InventoryMessages.fingerprint(report);
         boolean changed = !fingerprint.equals(inventoryFingerprint);
@@ -248,7 +259,10 @@ public final class AgentSessionClient {
         if (changed && current != null && current.welcomed()) {
             LOG.info("Inventory changed; sending it");
             current.sendInventory(report, fingerprint);
+            return "inventory collected: it changed since the last report and was sent (" + fingerprint + ")";
         }
+        return changed ? "inventory collected: it changed; it is sent as soon as the session is up (" + fingerprint
+                + ")" : "inventory collected: unchanged since the last report (" + fingerprint + ")";
     }
 
     private static String describe(Status status) {

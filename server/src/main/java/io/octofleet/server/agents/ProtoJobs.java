@@ -68,6 +68,8 @@ final class ProtoJobs {
                 ansible.setVaultPassword(a.vaultPassword());
             }
             b.setAnsible(ansible);
+        } else if (a.spec() instanceof io.octofleet.server.jobs.InventoryJob) {
+            b.setInventory(io.octofleet.proto.agent.v1.InventoryRefresh.getDefaultInstance());
         }
         return ServerMessage.newBuilder().setRunAssignment(b);
     }

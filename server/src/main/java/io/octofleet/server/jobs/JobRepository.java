@@ -288,6 +288,7 @@ final class JobRepository {
             case ShellJob.KIND -> ShellJob.class;
             case ScriptJob.KIND -> ScriptJob.class;
             case AnsibleJob.KIND -> AnsibleJob.class;
+            case InventoryJob.KIND -> InventoryJob.class;
             default -> throw new IllegalStateException("job " + job.getId() + " has unknown kind " + job.getKind());
         };
         return columns.read(job.getSpec(), Argument.of(type));

@@ -137,7 +137,7 @@ public record JobRequest(
 
     private JobSpec spec() {
         if (kind == null || kind.isBlank()) {
-            throw ApiException.invalid("kind is required: shell, script or ansible");
+            throw ApiException.invalid("kind is required: shell, script, ansible or inventory");
         }
         return switch (kind) {
             case ShellJob.KIND -> {
@@ -166,7 +166,13 @@ public record JobRequest(
                 onlyFor("ansible", List.of("script", "shell", "interpreter", "arguments"));
                 yield ansible();
             }
-            default -> throw ApiException.invalid("kind must be shell, script or ansible, got '" + kind + "'");
+            case InventoryJob.KIND -> {
+                onlyFor("inventory", List.of("script", "shell", "interpreter", "arguments", "playbook",
+                        "projectArchive", "playbookPath", "extraVars", "vaultPasswordParameter", "mode"));
+                yield new InventoryJob();
+            }
+            default -> throw ApiException.invalid("kind must be shell, script, ansible or inventory, got '" + kind
+                    + "'");
         };
     }
 
@@ -276,6 +282,8 @@ public record JobRequest(
             text = s.script();
         } else if (spec instanceof ScriptJob s) {
             text = s.interpreter() + " script";
+        } else if (spec instanceof InventoryJob) {
+            text = "refresh inventory";
         } else {
             AnsibleJob a = (AnsibleJob) spec;
             text = a.playbook() != null ? "ansible playbook" : "ansible " + a.playbookPath();

@@ -4,6 +4,7 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.serde.annotation.Serdeable;
 import io.octofleet.server.jobs.AgentCommand;
+import io.octofleet.server.jobs.InventoryJob;
 import io.octofleet.server.jobs.JobEngine;
 import io.octofleet.server.jobs.JobService;
 import io.octofleet.server.jobs.RunId;
@@ -54,7 +55,10 @@ final class LegacyJobs {
         Arrays.setAll(stripes, i -> new ReentrantLock());
     }
 
-    /** A job as the legacy agents read it; {@code commandPayload} is JSON text, which both agents parse. */
+    /**
+     * A job as the legacy agents read it; {@code commandPayload} is JSON text, which both agents parse.
+     * {@code commandType} is {@code shell}, or {@code inventory_push} for an inventory job (the Linux agent's own).
+     */
     @Serdeable
     record PendingJob(String instanceId, String jobId, String jobName, String commandType, String commandPayload,
                       int timeoutSeconds, int attempt, int maxAttempts, Instant createdAt) {
@@ -68,6 +72,18 @@ final class LegacyJobs {
         List<PendingJob> out = new ArrayList<>();
         for (JobEngine.WaitingRun waiting : engine.waitingFor(node.id())) {
             AgentCommand.Assign a = waiting.assignment();
+            if (a.spec() instanceof InventoryJob) {
+                if (node.platform().equals("windows")) {
+                    finish(node.id(), a.runId(), new RunUpdate.Finished(RunStatus.FAILED, null, "the legacy Windows "
+                            + "agent has no inventory command; it reports its inventory on its own schedule", null),
+                            now);
+                } else if (!a.expiresAt().isBefore(now)) {
+                    out.add(new PendingJob(a.runId().toString(), a.jobId().toString(), waiting.jobName(),
+                            "inventory_push", "{}", (int) Math.min(a.timeout().toSeconds(), Integer.MAX_VALUE),
+                            a.attempt(), a.attempt(), now));
+                }
+                continue;
+            }
             if (!(a.spec() instanceof ShellJob shell)) {
                 continue; // failed by LegacyLink when it was sent
             }

@@ -2,6 +2,7 @@ package io.octofleet.server.legacy;
 
 import io.octofleet.server.jobs.AgentCommand;
 import io.octofleet.server.jobs.AgentLink;
+import io.octofleet.server.jobs.InventoryJob;
 import io.octofleet.server.jobs.RunRecorder;
 import io.octofleet.server.jobs.RunStatus;
 import io.octofleet.server.jobs.RunUpdate;
@@ -16,7 +17,8 @@ import java.time.Instant;
 /**
  * How the job engine reaches legacy agents: it cannot, they poll. A legacy node counts as connected, so its runs are
  * sent (marked {@code sent}) as the job's batches and parallelism window allow, and the agent takes them with its
- * next {@code GET /api/v1/jobs/pending/{nodeId}}. A run of a kind a legacy agent cannot run fails at once, with the
+ * next {@code GET /api/v1/jobs/pending/{nodeId}}. A run of a kind a legacy agent cannot run (neither shell nor
+ * inventory) fails at once, with the
  * reason, as if the agent had refused it. A cancel cannot reach a legacy agent: a run it has not taken is ended by
  * the engine as for any agent, one it runs goes on to its end.
  */
@@ -41,8 +43,9 @@ final class LegacyLink implements AgentLink {
         if (!nodes.isLegacy(node)) {
             return false;
         }
-        if (command instanceof AgentCommand.Assign assign && !(assign.spec() instanceof ShellJob)) {
-            String reason = "a legacy (Python-era) agent runs shell jobs only, not " + assign.spec().kind()
+        if (command instanceof AgentCommand.Assign assign && !(assign.spec() instanceof ShellJob)
+                && !(assign.spec() instanceof InventoryJob)) {
+            String reason = "a legacy (Python-era) agent runs shell and inventory jobs only, not " + assign.spec().kind()
                     + " jobs; install the Octofleet agent on this node (docs/migration.md)";
             recorder.submit(node, new RunUpdate(assign.runId(), 1, Instant.now(),
                     new RunUpdate.Finished(RunStatus.FAILED, null, reason, null)), new RunRecorder.Receipt() {

@@ -96,6 +96,24 @@ class JobDeliveryTest {
     }
 
     @Test
+    void anInventoryJobAsksTheAgentToCollectAndItsAnswerIsTheRunsOutput() throws Exception {
+        FakeAgent a = agent("inventory-a").connect();
+        JsonNode job = post("/api/v1/jobs", Map.of("kind", "inventory",
+                "targets", Map.of("nodeIds", List.of(a.node.toString()))), 201);
+        assertThat(job.get("name").asText()).isEqualTo("refresh inventory");
+        assertThat(job.get("kind").asText()).isEqualTo("inventory");
+        RunAssignment ra = a.assignment();
+        assertThat(ra.hasInventory()).isTrue();
+        a.complete(ra, "inventory collected: unchanged since the last report\n", 0);
+        awaitJob(job.get("id").asText(), "succeeded");
+        assertThat(server.get("/api/v1/jobs/" + job.get("id").asText() + "/runs/" + a.node + "/output").body())
+                .isEqualTo("inventory collected: unchanged since the last report\n");
+        // an inventory job takes no script
+        post("/api/v1/jobs", Map.of("kind", "inventory", "script", "true",
+                "targets", Map.of("nodeIds", List.of(a.node.toString()))), 400);
+    }
+
+    @Test
     void inheritedParametersReachShellRunsAsEnvironmentAndAnsibleRunsAsExtraVars() throws Exception {
         FakeAgent a = agent("params-a").connect();
         put("/api/v1/parameters/ntp_server", Map.of("value", "pool.ntp.org"));
@@ -346,7 +364,7 @@ class JobDeliveryTest {
         assertThat(detail(Map.of("kind", "shell", "targets", Map.of("nodeIds", List.of(target)))))
                 .contains("script is required");
         assertThat(detail(Map.of("kind", "perl", "script", "1", "targets", Map.of("nodeIds", List.of(target)))))
-                .contains("kind must be shell, script or ansible");
+                .contains("kind must be shell, script, ansible or inventory");
         assertThat(detail(Map.of("kind", "shell", "script", "true"))).contains("targets is required");
         assertThat(detail(Map.of("kind", "shell", "script", "true", "targets", Map.of("nodeIds", List.of("x")))))
                 .contains("'x' is not a node id");

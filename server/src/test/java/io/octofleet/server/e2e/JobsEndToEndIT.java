@@ -101,6 +101,14 @@ class JobsEndToEndIT {
         JsonNode afterTimeout = awaitJob(api, timed);
         assertThat(runOf(afterTimeout, b).get("status").asText()).isEqualTo("timed_out");
         await(() -> processesRunning("sleep " + timeoutMark) == 0, "timed-out process gone");
+
+        // An inventory job: the real agent collects now (nothing changed since it connected) and says so.
+        String inventory = api.post("/api/v1/jobs", json(Map.of("kind", "inventory",
+                "targets", Map.of("nodeIds", List.of(a))))).body().get("id").asText();
+        JsonNode refreshed = awaitJob(api, inventory);
+        assertThat(refreshed.get("status").asText()).isEqualTo("succeeded");
+        assertThat(api.text("/api/v1/jobs/" + inventory + "/runs/" + a + "/output").body())
+                .startsWith("inventory collected: unchanged since the last report");
     }
 
     @Test

@@ -281,6 +281,38 @@ class LegacyAgentApiTest {
     }
 
     @Test
+    void anInventoryJobBecomesTheLinuxAgentsInventoryPushAndFailsWithTheReasonOnWindows() throws Exception {
+        String linux = ok(agent("POST", "/api/v1/inventory/full", key,
+                resource("linux-inventory.json").replace("\"web-07\"", "\"inv-03\""))).get("node").asText();
+        String job = JSON.readTree(server.post("/api/v1/jobs", "{\"kind\": \"inventory\", \"targets\": "
+                + "{\"nodeIds\": [\"" + linux + "\"]}}").body()).get("id").asText();
+        JsonNode[] pending = new JsonNode[1];
+        await(() -> {
+            pending[0] = ok(agent("GET", "/api/v1/jobs/pending/inv-03", key, null));
+            return pending[0].get("count").asInt() == 1;
+        });
+        JsonNode handed = pending[0].get("jobs").get(0);
+        assertThat(handed.get("commandType").asText()).isEqualTo("inventory_push");
+        // what the bash agent does for inventory_push: push the inventory, then report
+        ok(agent("POST", "/api/v1/jobs/instances/" + handed.get("instanceId").asText() + "/start", key, null));
+        ok(agent("POST", "/api/v1/inventory/full", key,
+                resource("linux-inventory.json").replace("\"web-07\"", "\"inv-03\"")));
+        ok(agent("POST", "/api/v1/jobs/instances/" + handed.get("instanceId").asText() + "/result", key,
+                "{\"status\": \"success\", \"exitCode\": 0, \"stdout\": \"Inventory push completed\\n\", \"stderr\": \"\"}"));
+        await(() -> runOf(job).get("status").asText().equals("succeeded"));
+
+        String windows = ok(agent("POST", "/api/v1/inventory/full", key,
+                resource("windows-inventory.json").replace("WS-0042", "WS-0099"))).get("node").asText();
+        String job2 = JSON.readTree(server.post("/api/v1/jobs", "{\"kind\": \"inventory\", \"targets\": "
+                + "{\"nodeIds\": [\"" + windows + "\"]}}").body()).get("id").asText();
+        await(() -> {
+            assertThat(ok(agent("GET", "/api/v1/jobs/pending/win-ws-0099", key, null)).get("count").asInt()).isZero();
+            return runOf(job2).get("status").asText().equals("failed");
+        });
+        assertThat(runOf(job2).get("reason").asText()).contains("Windows agent has no inventory command");
+    }
+
+    @Test
     void jobsALegacyAgentCannotRunFailForItsNodeWithTheReason() throws Exception {
         String id = ok(agent("POST", "/api/v1/inventory/full", key,
                 resource("linux-inventory.json").replace("\"web-07\"", "\"batch-02\""))).get("node").asText();
@@ -289,7 +321,7 @@ class LegacyAgentApiTest {
         assertThat(ansible.statusCode()).as(ansible.body()).isEqualTo(201);
         String job = JSON.readTree(ansible.body()).get("id").asText();
         await(() -> ok(server.get("/api/v1/jobs/" + job)).get("status").asText().equals("failed"));
-        assertThat(runOf(job).get("reason").asText()).contains("legacy").contains("shell jobs only")
+        assertThat(runOf(job).get("reason").asText()).contains("legacy").contains("shell and inventory jobs only")
                 .contains("ansible");
 
         HttpResponse<String> powershell = server.post("/api/v1/jobs", "{\"kind\": \"shell\", \"shell\": \"powershell\", "

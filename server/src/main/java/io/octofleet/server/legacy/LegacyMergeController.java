@@ -15,21 +15,50 @@ import io.octofleet.server.audit.AuditLog;
 import io.octofleet.server.auth.Operator;
 import io.octofleet.server.auth.Permission;
 import io.octofleet.server.auth.RequiresPermission;
+import io.octofleet.server.groups.GroupService;
+import io.micronaut.json.JsonMapper;
 import io.octofleet.server.nodes.NodeId;
+import io.octofleet.server.nodes.NodeService;
 import io.octofleet.server.nodes.Page;
 import io.octofleet.server.problem.ApiException;
 
 import java.util.List;
 import java.util.UUID;
 
-/** Merging a legacy node into the new agent's node for the same machine (docs/migration.md, step 5). */
+/**
+ * Legacy nodes in the node API: the reports their agents sent, kept as sent, and merging a legacy node into the new
+ * agent's node for the same machine (docs/migration.md, step 5).
+ */
 @Controller("/api/v1/nodes")
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class LegacyMergeController {
     private final LegacyMerge merge;
+    private final LegacyNodes legacyNodes;
+    private final NodeService nodes;
+    private final GroupService groups;
+    private final JsonMapper json;
 
-    LegacyMergeController(LegacyMerge merge) {
+    LegacyMergeController(LegacyMerge merge, LegacyNodes legacyNodes, NodeService nodes, GroupService groups,
+                          JsonMapper json) {
         this.merge = merge;
+        this.legacyNodes = legacyNodes;
+        this.nodes = nodes;
+        this.groups = groups;
+        this.json = json;
+    }
+
+    /**
+     * What a legacy agent last sent, as sent: the parts the typed inventory has no place for (security state,
+     * Windows hotfixes and services, processes, agent logs). Empty for other nodes.
+     */
+    @RequiresPermission(Permission.NODES_READ)
+    @Get("/{id}/legacy-reports")
+    Page<LegacyNodes.KeptReport> reports(@PathVariable String id,
+                                         @RequestAttribute(Operator.ATTRIBUTE) Operator operator) {
+        NodeId node = nodeId(id);
+        nodes.require(node, groups.nodesIn(operator.scope(Permission.NODES_READ)));
+        List<LegacyNodes.KeptReport> reports = legacyNodes.reports(node, json);
+        return new Page<>(reports, reports.size());
     }
 
     @Serdeable

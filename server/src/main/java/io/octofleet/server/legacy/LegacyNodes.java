@@ -141,4 +141,24 @@ public class LegacyNodes {
     Optional<OrganizationId> organizationOf(NodeId node) {
         return nodes.organizationOf(node);
     }
+
+    /** A report as the legacy agent last sent it, for the API. */
+    @io.micronaut.serde.annotation.Serdeable
+    record KeptReport(String kind, Instant receivedAt, @Nullable String agentVersion,
+                      io.micronaut.json.tree.JsonNode body) {
+    }
+
+    /** The kept reports of a node, inventory first; none for a node no legacy agent reported for. */
+    java.util.List<KeptReport> reports(NodeId node, io.micronaut.json.JsonMapper json) {
+        return dsl.selectFrom(LEGACY_REPORTS).where(LEGACY_REPORTS.NODE_ID.eq(node.value()))
+                .orderBy(LEGACY_REPORTS.KIND).fetch(r -> {
+                    try {
+                        return new KeptReport(r.getKind(), r.getReceivedAt().toInstant(), r.getAgentVersion(),
+                                json.readValue(r.getBody().data(), io.micronaut.core.type.Argument.of(
+                                        io.micronaut.json.tree.JsonNode.class)));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+    }
 }

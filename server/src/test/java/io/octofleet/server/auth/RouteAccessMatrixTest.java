@@ -205,6 +205,8 @@ class RouteAccessMatrixTest {
         example("DELETE /api/v1/legacy-keys/{id}", Who.ORG_ADMIN, true,
                 x -> "/api/v1/legacy-keys/" + x.id("legacy-key-to-revoke"), x -> null);
         get("GET /api/v1/nodes/merge-candidates", Who.ORG_ADMIN, false, x -> "/api/v1/nodes/merge-candidates");
+        get("GET /api/v1/nodes/{id}/legacy-reports", Who.ORG_ADMIN, true,
+                x -> "/api/v1/nodes/" + x.id("node") + "/legacy-reports");
         example("POST /api/v1/nodes/{id}/merge", Who.ORG_ADMIN, true, x -> "/api/v1/nodes/" + x.id("node") + "/merge",
                 x -> "{\"legacyNodeId\":\"" + x.id("legacy-node-to-merge") + "\"}");
         example("POST /api/v1/inventory/full", Who.LEGACY_AGENT, false, x -> "/api/v1/inventory/full",

@@ -194,6 +194,16 @@ class LegacyAgentApiTest {
                 .contains("44.7").contains("Wi-Fi").contains("10240");
         assertThat(ok(agent("GET", "/api/v1/jobs/pending/win-ws-0042", key, null)).get("count").asInt()).isZero();
         assertThat(nodeCountWithHostname("WS-0042")).isEqualTo(1);
+
+        // what has no place in the typed inventory is kept as sent: hotfixes, security state, processes, logs
+        JsonNode kept = ok(server.get("/api/v1/nodes/" + id + "/legacy-reports"));
+        assertThat(kept.get("total").asInt()).isEqualTo(2);
+        assertThat(kept.get("items").get(0).get("kind").asText()).isEqualTo("inventory");
+        assertThat(kept.get("items").get(0).get("body").get("hotfixes").toString()).contains("KB5044284");
+        assertThat(kept.get("items").get(0).get("body").get("security").get("bitlocker").toString()).contains("On");
+        assertThat(kept.get("items").get(1).get("kind").asText()).isEqualTo("live-data");
+        assertThat(kept.get("items").get(1).get("body").get("processes").get(0).get("name").asText())
+                .isEqualTo("explorer");
     }
 
     static int nodeCountWithHostname(String hostname) {

@@ -159,8 +159,8 @@ public final class LoadCommand implements Callable<Integer> {
                 p.serverPeakRssMib(), p.serverHeapMib(), s.databaseCpuPercent(), p.databaseRssMib(),
                 s.generatorCpuPercent(), p.generatorRssMib());
         for (LoadResult.Fanout f : r.fanouts()) {
-            System.out.printf("fan-out at %.0f s: %d runs, %s after %d ms%n", f.atSeconds(), f.runs(), f.status(),
-                    f.allResultsMs());
+            System.out.printf("fan-out at %.0f s: %d runs, %s after %d ms (created in %d ms)%n", f.atSeconds(),
+                    f.runs(), f.status(), f.allResultsMs(), f.createdMs());
         }
         System.out.println("errors by kind: " + (r.errorsByKind().isEmpty() ? "none" : r.errorsByKind()));
         r.failures().forEach(f -> System.out.println("FAILED: " + f));

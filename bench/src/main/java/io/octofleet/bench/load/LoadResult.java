@@ -23,8 +23,12 @@ public record LoadResult(int agents, long serverStartMs, long enrolled, long enr
     }
 
     /** {@code true} on every connected agent: from the POST until the server has every result recorded. */
-    public record Fanout(double atSeconds, String jobId, long runs, long allResultsMs, long unsuccessful,
-                         String status) {
+    /**
+     * @param createdMs how long {@code POST /api/v1/jobs} took (resolving the targets, writing the runs), part of
+     *     {@code allResultsMs}
+     */
+    public record Fanout(double atSeconds, String jobId, long runs, long createdMs, long allResultsMs,
+                         long unsuccessful, String status) {
     }
 
     /** Over the steady state (after the ramp): rates and the heartbeat round trip's distribution. */

@@ -149,6 +149,7 @@ public final class LoadRun {
         job.add("targets", targets);
         long began = System.nanoTime();
         String id = api.createJob(job.toString());
+        long createdMs = (System.nanoTime() - began) / 1_000_000;
         JobProgress progress = api.job(id);
         long deadline = began + FANOUT_LIMIT.toNanos();
         while (!progress.done() && System.nanoTime() < deadline) {
@@ -167,8 +168,9 @@ public final class LoadRun {
         } else if (progress.unsuccessful() > 0) {
             failures.add("fan-out " + id + ": " + progress.unsuccessful() + " runs did not succeed: " + progress.counts());
         }
-        log.printf("fan-out to %d agents: %s in %d ms%n", progress.count("total"), progress.status(), ms);
-        return new LoadResult.Fanout(atSeconds, id, progress.count("total"), ms, progress.unsuccessful(),
+        log.printf("fan-out to %d agents: %s in %d ms (the job was created in %d ms)%n", progress.count("total"),
+                progress.status(), ms, createdMs);
+        return new LoadResult.Fanout(atSeconds, id, progress.count("total"), createdMs, ms, progress.unsuccessful(),
                 progress.status());
     }
 

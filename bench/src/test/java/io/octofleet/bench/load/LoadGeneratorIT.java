@@ -45,6 +45,7 @@ class LoadGeneratorIT {
             assertThat(fanout.unsuccessful()).isZero();
             assertThat(fanout.status()).isEqualTo("succeeded");
             assertThat(fanout.allResultsMs()).isPositive();
+            assertThat(fanout.createdMs()).isPositive().isLessThanOrEqualTo(fanout.allResultsMs());
         });
         assertThat(result.metricSamplesStored()).isPositive();
         assertThat(result.steady().heartbeatsAcked()).isPositive();

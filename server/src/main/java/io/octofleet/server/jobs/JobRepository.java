@@ -86,23 +86,27 @@ final class JobRepository {
                 .execute();
     }
 
-    /** One queued run per target, attempt 1, cut into batches in target order. */
+    /**
+     * One queued run per target, attempt 1, cut into batches in target order: one {@code INSERT … SELECT FROM
+     * unnest(…)} per 1,000 targets, where a statement per run made creating a 10,000-node job take seconds.
+     */
     void insertRuns(DSLContext tx, JobId job, List<Target> targets, @Nullable Integer batchSize, Instant now) {
-        List<JobRunsRecord> rows = new ArrayList<>(targets.size());
-        for (int i = 0; i < targets.size(); i++) {
-            JobRunsRecord row = tx.newRecord(JOB_RUNS);
-            row.setId(UUID.randomUUID());
-            row.setJobId(job.value());
-            row.setNodeId(targets.get(i).node().value());
-            row.setHostname(targets.get(i).hostname());
-            row.setAttempt(1);
-            row.setBatch(batchSize == null ? 0 : i / batchSize);
-            row.setStatus(RunStatus.QUEUED.apiName());
-            row.setCreatedAt(utc(now));
-            rows.add(row);
-        }
-        for (int from = 0; from < rows.size(); from += BATCH) {
-            tx.batchInsert(rows.subList(from, Math.min(rows.size(), from + BATCH))).execute();
+        for (int from = 0; from < targets.size(); from += BATCH) {
+            int to = Math.min(targets.size(), from + BATCH);
+            UUID[] ids = new UUID[to - from];
+            UUID[] nodes = new UUID[to - from];
+            String[] hostnames = new String[to - from];
+            Integer[] batches = new Integer[to - from];
+            for (int i = from; i < to; i++) {
+                ids[i - from] = UUID.randomUUID();
+                nodes[i - from] = targets.get(i).node().value();
+                hostnames[i - from] = targets.get(i).hostname();
+                batches[i - from] = batchSize == null ? 0 : i / batchSize;
+            }
+            tx.execute("INSERT INTO job_runs (id, job_id, node_id, hostname, attempt, batch, status, created_at) "
+                            + "SELECT r.id, ?::uuid, r.node_id, r.hostname, 1, r.batch, ?, ?::timestamptz "
+                            + "FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::int[]) AS r(id, node_id, hostname, batch)",
+                    job.value(), RunStatus.QUEUED.apiName(), utc(now), ids, nodes, hostnames, batches);
         }
     }
 

@@ -2,6 +2,7 @@ package io.octofleet.server.legacy;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.json.JsonMapper;
 import io.micronaut.serde.annotation.Serdeable;
 import io.octofleet.server.jobs.AgentCommand;
 import io.octofleet.server.jobs.InventoryJob;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -45,11 +45,13 @@ final class LegacyJobs {
     private final JobEngine engine;
     private final JobService jobs;
     private final RunRecorder recorder;
+    private final JsonMapper json;
     /** Serializes the updates of one run (start and result racing from a retrying agent). */
     private final ReentrantLock[] stripes = new ReentrantLock[64];
 
-    LegacyJobs(JobEngine engine, JobService jobs, RunRecorder recorder) {
+    LegacyJobs(JobEngine engine, JobService jobs, RunRecorder recorder, JsonMapper json) {
         this.engine = engine;
+        this.json = json;
         this.jobs = jobs;
         this.recorder = recorder;
         Arrays.setAll(stripes, i -> new ReentrantLock());
@@ -117,7 +119,7 @@ final class LegacyJobs {
      * {"script": …}: the job's script, preceded by its environment (the node's parameters and OCTOFLEET_*), which
      * the legacy agents have no other way to receive.
      */
-    static String payload(ShellJob shell, Map<String, String> environment, String platform) {
+    String payload(ShellJob shell, Map<String, String> environment, String platform) {
         StringBuilder script = new StringBuilder();
         environment.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
             if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
@@ -132,29 +134,11 @@ final class LegacyJobs {
             }
         });
         script.append(shell.script());
-        return "{\"script\":" + jsonString(script.toString()) + "}";
-    }
-
-    static String jsonString(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 16).append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
+        try {
+            return json.writeValueAsString(Map.of("script", script.toString()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        return out.append('"').toString();
     }
 
     /** The run as the calling node's: 404 for a run that is not one of the node's organization's legacy nodes. */

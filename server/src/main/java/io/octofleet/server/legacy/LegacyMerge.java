@@ -10,6 +10,7 @@ import io.octofleet.server.metrics.StorageKind;
 import io.octofleet.server.nodes.Node;
 import io.octofleet.server.nodes.NodeDeleted;
 import io.octofleet.server.nodes.NodeId;
+import io.octofleet.server.nodes.NodeQuery;
 import io.octofleet.server.nodes.NodeService;
 import io.octofleet.server.organizations.OrganizationId;
 import io.octofleet.server.problem.ApiException;
@@ -67,19 +68,29 @@ final class LegacyMerge {
     List<Candidate> candidates(Operator operator) {
         var scope = operator.scope(Permission.NODES_WRITE).wholeOrganizations(DSL.field(DSL.name("l",
                 "organization_id"), UUID.class));
-        List<Candidate> out = new ArrayList<>();
-        for (Record r : dsl.resultQuery("SELECT l.id AS legacy, o.id AS octofleet, "
+        var pairs = dsl.resultQuery("SELECT l.id AS legacy, o.id AS octofleet, "
                         + "CASE WHEN ls.serial <> '' AND ls.serial = os.serial THEN 'serial' ELSE 'hostname' END AS matched "
                         + "FROM nodes l JOIN nodes o ON o.organization_id = l.organization_id "
                         + "AND o.agent_kind = 'octofleet' "
                         + "LEFT JOIN node_system ls ON ls.node_id = l.id LEFT JOIN node_system os ON os.node_id = o.id "
                         + "WHERE l.agent_kind = 'legacy' AND {0} AND ((ls.serial <> '' AND ls.serial = os.serial) "
                         + "OR lower(l.hostname) = lower(o.hostname)) ORDER BY lower(l.hostname), o.enrolled_at DESC "
-                        + "LIMIT 1000", scope).fetch()) {
-            var legacy = nodes.find(new NodeId(r.get("legacy", UUID.class)));
-            var octofleet = nodes.find(new NodeId(r.get("octofleet", UUID.class)));
-            if (legacy.isPresent() && octofleet.isPresent()) {
-                out.add(new Candidate(legacy.get(), octofleet.get(), r.get("matched", String.class)));
+                        + "LIMIT 1000", scope).fetch();
+        // The nodes of all pairs in a query per 500, not two lookups per pair.
+        List<UUID> ids = pairs.stream().flatMap(r -> java.util.stream.Stream.of(r.get("legacy", UUID.class),
+                r.get("octofleet", UUID.class))).distinct().toList();
+        java.util.Map<UUID, Node> byId = new java.util.HashMap<>();
+        NodeQuery page = new NodeQuery(null, null, null, null, 0, NodeQuery.MAX_SIZE, NodeQuery.Sort.HOSTNAME, false);
+        for (int from = 0; from < ids.size(); from += NodeQuery.MAX_SIZE) {
+            nodes.list(page, NODES.ID.in(ids.subList(from, Math.min(ids.size(), from + NodeQuery.MAX_SIZE))))
+                    .items().forEach(n -> byId.put(n.id().value(), n));
+        }
+        List<Candidate> out = new ArrayList<>();
+        for (Record r : pairs) {
+            Node legacy = byId.get(r.get("legacy", UUID.class));
+            Node octofleet = byId.get(r.get("octofleet", UUID.class));
+            if (legacy != null && octofleet != null) {
+                out.add(new Candidate(legacy, octofleet, r.get("matched", String.class)));
             }
         }
         return out;

@@ -15,21 +15,24 @@ import io.octofleet.server.nodes.NodeId;
 import jakarta.inject.Singleton;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.InsertValuesStepN;
 import org.jooq.Table;
 import org.jooq.TableField;
 import org.jooq.TableRecord;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 import static io.octofleet.server.db.Tables.INVENTORY_CHANGES;
@@ -40,7 +43,6 @@ import static io.octofleet.server.db.Tables.NODE_FILESYSTEMS;
 import static io.octofleet.server.db.Tables.NODE_GPUS;
 import static io.octofleet.server.db.Tables.NODE_NICS;
 import static io.octofleet.server.db.Tables.NODE_OS;
-import static io.octofleet.server.db.Tables.NODE_PACKAGES;
 import static io.octofleet.server.db.Tables.NODE_SYSTEM;
 
 /**
@@ -134,9 +136,12 @@ final class InventoryRepository {
     }
 
     private static List<Inventory.SoftwarePackage> packages(DSLContext ctx, NodeId node) {
-        return ctx.selectFrom(NODE_PACKAGES).where(NODE_PACKAGES.NODE_ID.eq(node.value()))
-                .orderBy(NODE_PACKAGES.NAME.collate(BYTEWISE), NODE_PACKAGES.ARCH.collate(BYTEWISE))
-                .fetch(p -> new Inventory.SoftwarePackage(p.getName(), p.getVersion(), p.getArch()));
+        return ctx.resultQuery("SELECT p.name, p.version, p.arch FROM node_package_lists l "
+                                + "CROSS JOIN LATERAL unnest(l.package_ids) AS u(id) JOIN packages p ON p.id = u.id "
+                                + "WHERE l.node_id = ? ORDER BY p.name COLLATE \"C\", p.arch COLLATE \"C\"",
+                        node.value())
+                .fetch(r -> new Inventory.SoftwarePackage(r.get(0, String.class), r.get(1, String.class),
+                        r.get(2, String.class)));
     }
 
     /**
@@ -182,56 +187,91 @@ final class InventoryRepository {
             }
             replaceRows(tx, NODE_GPUS, NODE_GPUS.NODE_ID, id, gpus);
         }
-        if (stored == null) {
-            tx.deleteFrom(NODE_PACKAGES).where(NODE_PACKAGES.NODE_ID.eq(id)).execute();
-            upsertPackages(tx, id, next.packages());
-        } else if (!stored.packages().equals(next.packages())) {
-            replacePackages(tx, id, stored.packages(), next.packages());
+        if (stored == null || !stored.packages().equals(next.packages())) {
+            writePackages(tx, id, next.packages());
         }
     }
 
     /**
-     * Writes only what changed between two package lists: an upgrade of one package out of thousands is one row.
-     * Packages are keyed by name and architecture, as in the table.
+     * Makes the node's package list hold {@code packages}: the ids of their builds, looked up in {@code packages} in
+     * one statement; builds the fleet has not reported before are inserted first. Where one row per package cost
+     * PostgreSQL a foreign-key check and three index insertions each (~90 ms for 2,000; docs/benchmarks.md), a
+     * report of known builds is now one lookup and one row.
+     * <p>
+     * A build another report is inserting at the same moment makes the insert wait for that transaction and then
+     * skip the row; the lookup after it runs with a new snapshot and so sees the build either way. The list is
+     * {@link InventoryService}'s normalized report, sorted by name and arch, so concurrent reports insert new builds
+     * in one order. Only builds not found are inserted, so the identity is not spent on conflicts.
      */
-    private static void replacePackages(DSLContext tx, UUID node, List<Inventory.SoftwarePackage> before,
-                                        List<Inventory.SoftwarePackage> after) {
-        Map<List<String>, String> old = new HashMap<>();
-        before.forEach(p -> old.put(List.of(p.name(), p.arch()), p.version()));
-        Set<List<String>> kept = new HashSet<>();
-        List<Inventory.SoftwarePackage> upserts = new ArrayList<>();
-        for (Inventory.SoftwarePackage p : after) {
-            List<String> key = List.of(p.name(), p.arch());
-            kept.add(key);
-            if (!p.version().equals(old.get(key))) {
-                upserts.add(p);
-            }
-        }
-        List<List<String>> gone = old.keySet().stream().filter(k -> !kept.contains(k)).toList();
-        if (!gone.isEmpty()) {
-            tx.execute("DELETE FROM node_packages p USING unnest(?::text[], ?::text[]) AS gone(name, arch) "
-                            + "WHERE p.node_id = ? AND p.name = gone.name AND p.arch = gone.arch",
-                    gone.stream().map(k -> k.get(0)).toArray(String[]::new),
-                    gone.stream().map(k -> k.get(1)).toArray(String[]::new), node);
-        }
-        upsertPackages(tx, node, upserts);
-    }
-
-    /**
-     * One statement for any number of packages (arrays bound as three parameters), where a batch of single-row
-     * inserts cost the server a statement per package and the database a round trip's worth of work per row.
-     */
-    private static void upsertPackages(DSLContext tx, UUID node, List<Inventory.SoftwarePackage> packages) {
+    private static void writePackages(DSLContext tx, UUID node, List<Inventory.SoftwarePackage> packages) {
         if (packages.isEmpty()) {
+            tx.execute("DELETE FROM node_package_lists WHERE node_id = ?", node);
             return;
         }
-        tx.execute("INSERT INTO node_packages (node_id, name, arch, version) "
-                        + "SELECT ?, p.name, p.arch, p.version FROM unnest(?::text[], ?::text[], ?::text[]) "
-                        + "AS p(name, arch, version) "
-                        + "ON CONFLICT (node_id, name, arch) DO UPDATE SET version = EXCLUDED.version",
-                node, packages.stream().map(Inventory.SoftwarePackage::name).toArray(String[]::new),
-                packages.stream().map(Inventory.SoftwarePackage::arch).toArray(String[]::new),
-                packages.stream().map(Inventory.SoftwarePackage::version).toArray(String[]::new));
+        Integer[] ids = new Integer[packages.size()];
+        List<Inventory.SoftwarePackage> unknown = lookUpBuilds(tx, packages, ids);
+        if (!unknown.isEmpty()) {
+            tx.connection(c -> {
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO packages (name, arch, version) "
+                        + "SELECT r.name, r.arch, r.version FROM unnest(?::text[], ?::text[], ?::text[]) "
+                        + "WITH ORDINALITY AS r(name, arch, version, n) ORDER BY r.n ON CONFLICT DO NOTHING")) {
+                    bindPackages(c, insert, unknown);
+                    insert.executeUpdate();
+                }
+            });
+            Integer[] added = new Integer[unknown.size()];
+            if (!lookUpBuilds(tx, unknown, added).isEmpty()) {
+                // Cannot happen while builds are never deleted; failing rolls the report back and the agent resends.
+                throw new IllegalStateException("node " + node + ": inserted package builds are not found");
+            }
+            for (int i = 0, k = 0; i < ids.length; i++) {
+                if (ids[i] == null) {
+                    ids[i] = added[k++];
+                }
+            }
+        }
+        Arrays.sort(ids);
+        tx.execute("INSERT INTO node_package_lists (node_id, package_ids) VALUES (?, ?) "
+                + "ON CONFLICT (node_id) DO UPDATE SET package_ids = EXCLUDED.package_ids", node, ids);
+    }
+
+    /**
+     * Fills {@code ids} (parallel to {@code packages}) with the ids of the builds already known, and returns the
+     * packages whose build is not, in their order. Plain JDBC: this runs for every changed report, and binding three
+     * arrays of thousands of strings through jOOQ's array rendering plus a record per row cost more server CPU than
+     * the statement cost PostgreSQL (JFR, docs/benchmarks.md).
+     */
+    private static List<Inventory.SoftwarePackage> lookUpBuilds(DSLContext tx, List<Inventory.SoftwarePackage> packages,
+                                                                 Integer[] ids) {
+        return tx.connectionResult(c -> {
+            try (PreparedStatement lookup = c.prepareStatement("SELECT r.n, p.id "
+                    + "FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS r(name, arch, version, n) "
+                    + "JOIN packages p ON p.name = r.name AND p.arch = r.arch AND p.version = r.version")) {
+                bindPackages(c, lookup, packages);
+                try (ResultSet found = lookup.executeQuery()) {
+                    while (found.next()) {
+                        ids[(int) found.getLong(1) - 1] = found.getInt(2);
+                    }
+                }
+            }
+            List<Inventory.SoftwarePackage> unknown = new ArrayList<>();
+            for (int i = 0; i < ids.length; i++) {
+                if (ids[i] == null) {
+                    unknown.add(packages.get(i));
+                }
+            }
+            return unknown;
+        });
+    }
+
+    private static void bindPackages(Connection c, PreparedStatement statement,
+                                     List<Inventory.SoftwarePackage> packages) throws SQLException {
+        statement.setArray(1, c.createArrayOf("text",
+                packages.stream().map(Inventory.SoftwarePackage::name).toArray()));
+        statement.setArray(2, c.createArrayOf("text",
+                packages.stream().map(Inventory.SoftwarePackage::arch).toArray()));
+        statement.setArray(3, c.createArrayOf("text",
+                packages.stream().map(Inventory.SoftwarePackage::version).toArray()));
     }
 
     void markStored(DSLContext tx, NodeId node, String sha256, Instant collectedAt) {
@@ -277,9 +317,22 @@ final class InventoryRepository {
         insert(tx, rows);
     }
 
+    /**
+     * One multi-row insert per {@value #BATCH} rows of the columns set on the first row (jOOQ's {@code batchInsert}
+     * renders a statement per record, which showed in the profile of inventory bursts).
+     */
     private static <R extends TableRecord<R>> void insert(DSLContext tx, List<R> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        R first = rows.get(0);
+        Field<?>[] columns = Arrays.stream(first.fields()).filter(first::changed).toArray(Field<?>[]::new);
         for (int from = 0; from < rows.size(); from += BATCH) {
-            tx.batchInsert(rows.subList(from, Math.min(rows.size(), from + BATCH))).execute();
+            InsertValuesStepN<R> insert = tx.insertInto(first.getTable()).columns(columns);
+            for (R row : rows.subList(from, Math.min(rows.size(), from + BATCH))) {
+                insert = insert.values(Arrays.stream(columns).map(row::get).toList());
+            }
+            insert.execute();
         }
     }
 

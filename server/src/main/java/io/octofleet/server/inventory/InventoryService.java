@@ -1,15 +1,11 @@
 package io.octofleet.server.inventory;
 
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.core.type.Argument;
-import io.micronaut.json.JsonMapper;
 import io.octofleet.server.nodes.NodeId;
 import io.octofleet.server.problem.ApiException;
 import jakarta.inject.Singleton;
 import org.jooq.DSLContext;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
@@ -30,12 +26,10 @@ public class InventoryService {
 
     private final DSLContext dsl;
     private final InventoryRepository repository;
-    private final JsonMapper json;
 
-    InventoryService(DSLContext dsl, InventoryRepository repository, JsonMapper json) {
+    InventoryService(DSLContext dsl, InventoryRepository repository) {
         this.dsl = dsl;
         this.repository = repository;
-        this.json = json;
     }
 
     /**
@@ -63,10 +57,10 @@ public class InventoryService {
             List<InventoryChange> changes = previous.isEmpty()
                     // The first report is one entry holding the whole inventory: the baseline later entries apply to.
                     ? List.of(new InventoryChange(collectedAt, "inventory", "inventory", InventoryDiff.INITIAL, null,
-                            tree(next)))
+                            next))
                     : InventoryDiff.between(previous.get(), next).stream()
                             .map(d -> new InventoryChange(collectedAt, d.section(), d.key(), d.change(),
-                                    tree(d.before()), tree(d.after())))
+                                    d.before(), d.after()))
                             .toList();
             repository.replace(tx, node, previous.orElse(null), next);
             repository.appendChanges(tx, node, changes);
@@ -124,15 +118,4 @@ public class InventoryService {
                 .map(Map.Entry::getValue).toList();
     }
 
-    /** The item as parsed JSON, so history entries look the same whether just computed or read back. */
-    private @Nullable Object tree(@Nullable Object item) {
-        if (item == null) {
-            return null;
-        }
-        try {
-            return json.readValue(json.writeValueAsBytes(item), Argument.OBJECT_ARGUMENT);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot convert inventory item " + item, e);
-        }
-    }
 }

@@ -4,7 +4,8 @@ import io.octofleet.server.db.tables.NodeCpu;
 import io.octofleet.server.db.tables.NodeGpus;
 import io.octofleet.server.db.tables.NodeNics;
 import io.octofleet.server.db.tables.NodeOs;
-import io.octofleet.server.db.tables.NodePackages;
+import io.octofleet.server.db.tables.NodePackageLists;
+import io.octofleet.server.db.tables.Packages;
 import io.octofleet.server.db.tables.NodeSystem;
 import io.octofleet.server.db.tables.NodeTags;
 import org.jooq.Condition;
@@ -21,7 +22,8 @@ import static io.octofleet.server.db.Tables.NODE_CPU;
 import static io.octofleet.server.db.Tables.NODE_GPUS;
 import static io.octofleet.server.db.Tables.NODE_NICS;
 import static io.octofleet.server.db.Tables.NODE_OS;
-import static io.octofleet.server.db.Tables.NODE_PACKAGES;
+import static io.octofleet.server.db.Tables.NODE_PACKAGE_LISTS;
+import static io.octofleet.server.db.Tables.PACKAGES;
 import static io.octofleet.server.db.Tables.NODE_SYSTEM;
 import static io.octofleet.server.db.Tables.NODE_TAGS;
 
@@ -40,7 +42,8 @@ final class RuleCompiler {
     private static final NodeCpu CPU = NODE_CPU.as("rule_cpu");
     private static final NodeSystem SYSTEM = NODE_SYSTEM.as("rule_system");
     private static final NodeGpus GPUS = NODE_GPUS.as("rule_gpus");
-    private static final NodePackages PACKAGES = NODE_PACKAGES.as("rule_packages");
+    private static final NodePackageLists PACKAGE_LISTS = NODE_PACKAGE_LISTS.as("rule_package_lists");
+    private static final Packages BUILDS = PACKAGES.as("rule_packages");
     private static final NodeNics NICS = NODE_NICS.as("rule_nics");
     private static final Table<?> IPS = DSL.unnest(DSL.arrayConcat(NICS.IPV4, NICS.IPV6)).as("rule_ips", "address");
     private static final Field<String> IP = DSL.field(DSL.name("rule_ips", "address"), String.class);
@@ -84,7 +87,7 @@ final class RuleCompiler {
             case GPU_COUNT -> gpuCount(operator, values);
             case GPU_MODEL -> exists(GPUS, GPUS.NODE_ID, text(GPUS.MODEL, operator, values));
             case GPU_VENDOR -> exists(GPUS, GPUS.NODE_ID, text(GPUS.VENDOR, operator, values));
-            case PACKAGE -> exists(PACKAGES, PACKAGES.NODE_ID, text(PACKAGES.NAME, operator, values));
+            case PACKAGE -> packages(operator, values);
             case NIC_MAC -> exists(NICS, NICS.NODE_ID, text(NICS.MAC, operator, values));
             case NIC_IP -> DSL.exists(DSL.selectOne().from(NICS).crossJoin(IPS)
                     .where(NICS.NODE_ID.eq(NODES.ID).and(text(IP, operator, values))));
@@ -92,6 +95,16 @@ final class RuleCompiler {
             case SYSTEM_MANUFACTURER -> exists(SYSTEM, SYSTEM.NODE_ID, text(SYSTEM.MANUFACTURER, operator, values));
             case SYSTEM_MODEL -> exists(SYSTEM, SYSTEM.NODE_ID, text(SYSTEM.MODEL, operator, values));
         };
+    }
+
+    /**
+     * {@code package op v}: the ids of the builds whose name matches, looked up among the fleet's distinct builds,
+     * then the nodes whose list holds any of them ({@code &&}, served by the lists' GIN index).
+     */
+    private static Condition packages(Operator operator, List<Object> values) {
+        return NODES.ID.in(DSL.select(PACKAGE_LISTS.NODE_ID).from(PACKAGE_LISTS).where(DSL.arrayOverlap(
+                PACKAGE_LISTS.PACKAGE_IDS,
+                DSL.array(DSL.select(BUILDS.ID).from(BUILDS).where(text(BUILDS.NAME, operator, values))))));
     }
 
     /**

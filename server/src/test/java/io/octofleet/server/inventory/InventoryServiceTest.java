@@ -29,12 +29,14 @@ class InventoryServiceTest {
     static TestServer server;
     static InventoryService inventory;
     static NodeService nodes;
+    static org.jooq.DSLContext dsl;
 
     @BeforeAll
     static void start() {
         server = TestServer.start(Map.of());
         inventory = server.bean(InventoryService.class);
         nodes = server.bean(NodeService.class);
+        dsl = server.bean(org.jooq.DSLContext.class);
     }
 
     @AfterAll
@@ -119,7 +121,7 @@ class InventoryServiceTest {
     }
 
     @Test
-    void aLargePackageListIsStoredAndLaterChangesWriteAddedRemovedAndUpgradedPackagesOnly() {
+    void aLargePackageListIsStoredAndLaterChangesAreRecordedAsAddedRemovedAndUpgradedPackages() {
         NodeId node = enrolledNode();
         List<Inventory.SoftwarePackage> many = new java.util.ArrayList<>();
         for (int i = 0; i < 3000; i++) {
@@ -150,6 +152,65 @@ class InventoryServiceTest {
                         new Inventory.SoftwarePackage("lib-00005", "1.5", "amd64"));
         assertThat(inventory.find(node)).map(Inventory::packages).hasValueSatisfying(
                 stored -> assertThat(stored).containsExactlyInAnyOrderElementsOf(next.packages()));
+    }
+
+    @Test
+    void nodesWithTheSamePackagesShareTheirBuildsAndAnUpgradeOnOneLeavesTheOtherAlone() {
+        String prefix = "shared-" + NodeId.random().value().toString().substring(0, 8) + "-";
+        List<Inventory.SoftwarePackage> list = List.of(
+                new Inventory.SoftwarePackage(prefix + "a", "1.0", "amd64"),
+                new Inventory.SoftwarePackage(prefix + "b", "1.0", "amd64"),
+                new Inventory.SoftwarePackage(prefix + "c", "1.0", "amd64"));
+        NodeId first = enrolledNode();
+        NodeId second = enrolledNode();
+        inventory.store(first, withPackages(linuxHost(), p -> list), "sha-shared-1", T1);
+        inventory.store(second, withPackages(linuxHost(), p -> list), "sha-shared-2", T1);
+        assertThat(builds(prefix)).isEqualTo(3);
+
+        List<Inventory.SoftwarePackage> upgraded = List.of(list.get(0), list.get(1),
+                new Inventory.SoftwarePackage(prefix + "c", "2.0", "amd64"));
+        inventory.store(first, withPackages(linuxHost(), p -> upgraded), "sha-shared-3", T2);
+
+        assertThat(builds(prefix)).isEqualTo(4);
+        assertThat(inventory.packages(first)).isEqualTo(upgraded);
+        assertThat(inventory.packages(second)).isEqualTo(list);
+        // SQL readers still see one row per package per node (docs/api.md).
+        assertThat(dsl.fetch("SELECT name, version FROM node_packages WHERE node_id = ? ORDER BY name",
+                        first.value()).map(r -> r.get(0) + "=" + r.get(1)))
+                .containsExactly(prefix + "a=1.0", prefix + "b=1.0", prefix + "c=2.0");
+    }
+
+    @Test
+    void concurrentFirstReportsOfTheSameNewBuildsEachStoreTheirWholeList() throws Exception {
+        String prefix = "race-" + NodeId.random().value().toString().substring(0, 8) + "-";
+        List<Inventory.SoftwarePackage> list = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            list.add(new Inventory.SoftwarePackage(String.format("%s%04d", prefix, i), "1." + i, "amd64"));
+        }
+        List<NodeId> reporters = java.util.stream.Stream.generate(InventoryServiceTest::enrolledNode).limit(8).toList();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(reporters.size());
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<InventoryUpdate>> stores = reporters.stream().map(node -> pool.submit(() -> {
+                go.await();
+                return inventory.store(node, withPackages(linuxHost(), p -> list), "sha-race-" + node, T1);
+            })).toList();
+            go.countDown();
+            for (java.util.concurrent.Future<InventoryUpdate> store : stores) {
+                assertThat(store.get(60, java.util.concurrent.TimeUnit.SECONDS).stored()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(builds(prefix)).isEqualTo(500);
+        for (NodeId node : reporters) {
+            assertThat(inventory.packages(node)).isEqualTo(list);
+        }
+    }
+
+    private static int builds(String namePrefix) {
+        return dsl.fetchCount(dsl.selectFrom("packages").where("name LIKE ?", namePrefix + "%"));
     }
 
     @Test

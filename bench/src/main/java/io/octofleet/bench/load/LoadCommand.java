@@ -71,6 +71,12 @@ public final class LoadCommand implements Callable<Integer> {
             + "never had it (an empty fingerprint in Hello) instead of only when it lacks it.")
     boolean resendInventory;
 
+    @Option(names = "--inventory-at", converter = DurationConverter.class,
+            description = "Hold every report the server asks for until this offset into the steady state, then send "
+                    + "them all at once, so the store rate of a burst is measured apart from how fast agents connect "
+                    + "(default: each on connect, as the real agent does).")
+    Duration inventoryAt;
+
     @Option(names = "--fanout-at", split = ",", converter = DurationConverter.class,
             description = "Offsets into the steady state at which to run `true` on every connected agent, e.g. 60s,180s.")
     List<Duration> fanoutAt = new ArrayList<>();
@@ -112,7 +118,7 @@ public final class LoadCommand implements Callable<Integer> {
         Map<HostTemplate, Integer> templates = HostTemplate.parseMix(osTemplates);
         LoadSettings settings = new LoadSettings(agents, firstHost, ramp, duration, heartbeat, metrics, templates, packages,
                 inventoryChangesPerHour, !resendInventory, fanoutAt, finishDelay, outputBytes, sampleEvery, work,
-                serverJar, serverJvmOptions, threads, enrollParallelism);
+                serverJar, serverJvmOptions, threads, enrollParallelism, inventoryAt);
         Instant date = Instant.now();
         LoadResult result = new LoadRun(settings, System.err).run();
         print(result);
@@ -132,6 +138,7 @@ public final class LoadCommand implements Callable<Integer> {
             flags.put("packages", packages);
             flags.put("inventoryChangesPerHour", inventoryChangesPerHour);
             flags.put("resendInventory", resendInventory);
+            flags.put("inventoryAtSeconds", inventoryAt == null ? null : inventoryAt.toSeconds());
             flags.put("fanoutAtSeconds", fanoutAt.stream().map(Duration::toSeconds).toList());
             flags.put("finishDelayMs", finishDelay.toMillis());
             flags.put("outputBytes", outputBytes);

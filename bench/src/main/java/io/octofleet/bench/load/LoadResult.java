@@ -8,7 +8,7 @@ public record LoadResult(int agents, long serverStartMs, long enrolled, long enr
                          int connectedAtEnd, int maxConnected, List<Sample> timeline, List<Fanout> fanouts,
                          Steady steady, long inventoriesStored, long metricSamplesStored, long metricRetries,
                          Map<String, Long> errorsByKind, List<String> firstProblems, Peaks peaks,
-                         List<String> failures) {
+                         InventoryBurst inventoryBurst, List<String> failures) {
 
     /**
      * One sampling window.
@@ -29,6 +29,13 @@ public record LoadResult(int agents, long serverStartMs, long enrolled, long enr
      */
     public record Fanout(double atSeconds, String jobId, long runs, long createdMs, long allResultsMs,
                          long unsuccessful, String status) {
+    }
+
+    /**
+     * The reports held until {@code --inventory-at}, sent together: from the moment they were let go until the last
+     * was stored (null without {@code --inventory-at}).
+     */
+    public record InventoryBurst(double atSeconds, long reports, long ms, double reportsPerSecond) {
     }
 
     /** Over the steady state (after the ramp): rates and the heartbeat round trip's distribution. */

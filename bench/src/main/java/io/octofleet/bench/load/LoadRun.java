@@ -85,6 +85,8 @@ public final class LoadRun {
         sampling.scheduleAtFixedRate(sampler::sample, settings.sampleEvery().toMillis(),
                 settings.sampleEvery().toMillis(), TimeUnit.MILLISECONDS);
         long allConnectedMs = -1;
+        java.util.concurrent.CompletableFuture<Void> inventoryGate =
+                settings.inventoryAt() == null ? null : new java.util.concurrent.CompletableFuture<>();
         try {
             long rampNanos = settings.ramp().toNanos();
             for (int i = 0; i < members.size(); i++) {
@@ -97,7 +99,7 @@ public final class LoadRun {
                 HostTemplate template = HostTemplate.pick(settings.templates(), member.index());
                 HostTemplate.Host host = template.host(member.hostname(), member.index(), settings.packages());
                 fleet.start(member.at(here), SimulatedAgent.Profile.of(host, settings.helloWithFingerprint(),
-                        settings.inventoryChangesPerHour()));
+                        settings.inventoryChangesPerHour(), inventoryGate));
                 if (allConnectedMs < 0 && fleet.connected() >= members.size()) {
                     allConnectedMs = (System.nanoTime() - start) / 1_000_000;
                 }
@@ -109,7 +111,23 @@ public final class LoadRun {
             long end = steadyStart + settings.duration().toNanos();
             List<Duration> offsets = settings.fanoutAt().stream().sorted().toList();
             int nextFanout = 0;
+            long burstFrom = -1;
+            long burstStoredBefore = 0;
+            long burstLastStored = -1;
+            long burstStored = 0;
             while (System.nanoTime() < end) {
+                if (inventoryGate != null) {
+                    long now = System.nanoTime();
+                    if (burstFrom < 0 && now >= steadyStart + settings.inventoryAt().toNanos()) {
+                        burstFrom = now;
+                        burstStoredBefore = fleet.inventoriesStored();
+                        log.printf("letting the held inventory reports go%n");
+                        inventoryGate.complete(null);
+                    } else if (burstFrom >= 0 && fleet.inventoriesStored() - burstStoredBefore > burstStored) {
+                        burstStored = fleet.inventoriesStored() - burstStoredBefore;
+                        burstLastStored = now;
+                    }
+                }
                 if (allConnectedMs < 0 && fleet.connected() >= members.size()) {
                     allConnectedMs = (System.nanoTime() - start) / 1_000_000;
                 }
@@ -121,6 +139,16 @@ public final class LoadRun {
                 }
                 Thread.sleep(Math.min(100, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
             }
+            LoadResult.InventoryBurst burst = null;
+            if (burstFrom >= 0) {
+                long ms = burstLastStored < 0 ? 0 : (burstLastStored - burstFrom) / 1_000_000;
+                burst = new LoadResult.InventoryBurst((burstFrom - start) / 1e9, burstStored, ms,
+                        ms == 0 ? 0 : burstStored * 1000.0 / ms);
+                log.printf("inventory burst: %d reports stored in %d ms (%.1f/s)%n", burstStored, ms,
+                        burst.reportsPerSecond());
+            } else if (inventoryGate != null) {
+                inventoryGate.complete(null);
+            }
             sampler.end(System.nanoTime());
             sampling.shutdown();
             sampling.awaitTermination(30, TimeUnit.SECONDS);
@@ -131,7 +159,7 @@ public final class LoadRun {
             return new LoadResult(members.size(), server.startup().toMillis(), enrolled, enrolled > 0 ? enrollMs : -1,
                     allConnectedMs, connectedAtEnd, sampler.maxConnected, List.copyOf(sampler.timeline), fanouts,
                     sampler.steadyFigures(), fleet.inventoriesStored(), fleet.metricSamplesStored(),
-                    fleet.metricRetries(), fleet.errorsByKind(), fleet.problems(), sampler.peaks(server),
+                    fleet.metricRetries(), fleet.errorsByKind(), fleet.problems(), sampler.peaks(server), burst,
                     List.copyOf(failures));
         } finally {
             sampling.shutdownNow();

@@ -17,12 +17,15 @@ import java.util.Map;
  * @param metrics the server's metric sampling interval for agents (production default 15 s)
  * @param packages a fixed package count per host, or 0 for each template's range
  * @param fanoutAt offsets into the steady state at which {@code true} is run on every connected agent
+ * @param inventoryAt when not null, the offset into the steady state until which every report the server asks for
+ *                    is held, so that all are sent at once and their store rate is measured apart from the connect rate
  */
 public record LoadSettings(int agents, int firstHost, Duration ramp, Duration duration, Duration heartbeat, Duration metrics,
                            Map<HostTemplate, Integer> templates, int packages, double inventoryChangesPerHour,
                            boolean helloWithFingerprint, List<Duration> fanoutAt, Duration finishDelay,
                            int outputBytes, Duration sampleEvery, Path work, Path serverJar,
-                           List<String> serverJvmOptions, int threads, int enrollParallelism) {
+                           List<String> serverJvmOptions, int threads, int enrollParallelism,
+                           Duration inventoryAt) {
     public LoadSettings {
         if (agents < 1 || firstHost < 1) {
             throw new IllegalArgumentException("--agents and --first-host must be at least 1");
@@ -38,6 +41,9 @@ public record LoadSettings(int agents, int firstHost, Duration ramp, Duration du
                 throw new IllegalArgumentException("--fanout-at " + at.toSeconds() + "s is after the end of --duration "
                         + duration.toSeconds() + "s");
             }
+        }
+        if (inventoryAt != null && (inventoryAt.isNegative() || inventoryAt.compareTo(duration) > 0)) {
+            throw new IllegalArgumentException("--inventory-at must lie within --duration");
         }
         DurationConverter.forServer(heartbeat);
         DurationConverter.forServer(metrics);

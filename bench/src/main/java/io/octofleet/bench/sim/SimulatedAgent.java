@@ -93,20 +93,25 @@ public final class SimulatedAgent {
      *                             for the report only when it lacks it; false makes every connect send it
      * @param inventoryChangesPerHour how often (on average, at random) the host changes (one package upgraded) and
      *                                sends its new report; 0 never
+     * @param inventoryGate when not null, a report the server asks for waits until this completes (a burst of
+     *                      first reports, sent together whatever the connect rate); null sends it at once
      */
     public record Profile(java.util.function.BiFunction<Integer, Long, InventoryReport> inventory,
                           java.util.function.LongFunction<io.octofleet.proto.agent.v1.MetricBatch.Builder> metrics,
-                          boolean helloWithFingerprint, double inventoryChangesPerHour) {
+                          boolean helloWithFingerprint, double inventoryChangesPerHour,
+                          java.util.concurrent.CompletableFuture<Void> inventoryGate) {
 
         /** The benchmarks before the load generator: a tiny inventory sent on every connect, no periodic metrics. */
         static Profile minimal(String hostname, int index) {
             return new Profile((changes, at) -> SimInventory.of(hostname, index, Instant.ofEpochMilli(at)), null,
-                    false, 0);
+                    false, 0, null);
         }
 
         /** A host drawn from a template, behaving like the real agent. */
-        public static Profile of(HostTemplate.Host host, boolean helloWithFingerprint, double inventoryChangesPerHour) {
-            return new Profile(host::report, host::metrics, helloWithFingerprint, inventoryChangesPerHour);
+        public static Profile of(HostTemplate.Host host, boolean helloWithFingerprint, double inventoryChangesPerHour,
+                                 java.util.concurrent.CompletableFuture<Void> inventoryGate) {
+            return new Profile(host::report, host::metrics, helloWithFingerprint, inventoryChangesPerHour,
+                    inventoryGate);
         }
     }
 
@@ -558,7 +563,19 @@ public final class SimulatedAgent {
             long interval = Math.max(1, welcome.getHeartbeatIntervalSeconds());
             heartbeats = timers.scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.SECONDS);
             if (!welcome.getInventoryCurrent()) {
-                sendInventory();
+                java.util.concurrent.CompletableFuture<Void> gate = profile.inventoryGate();
+                if (gate == null || gate.isDone()) {
+                    sendInventory();
+                } else {
+                    Session held = this;
+                    gate.thenRun(() -> timers.execute(() -> {
+                        synchronized (lock) {
+                            if (!stopped && session == held && held.inventoryAckSeq < 0) {
+                                held.sendInventory();
+                            }
+                        }
+                    }));
+                }
             }
             // Whatever the last session left unacknowledged goes again, in order; the server stores each once.
             for (Run run : runs.values()) {

@@ -27,7 +27,7 @@ class LoadGeneratorIT {
                 Duration.ofSeconds(1), Duration.ofSeconds(1),
                 HostTemplate.parseMix("debian12-vm=2,ubuntu22-gpu=1,rhel9-server=1,windows2022=1"), 0, 0,
                 true, List.of(Duration.ofSeconds(3)), Duration.ZERO, 64, Duration.ofSeconds(1), work, serverJar,
-                List.of("-Xmx512m"), 2, 8);
+                List.of("-Xmx512m"), 2, 8, Duration.ofSeconds(6));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
 
         LoadResult result = new LoadRun(settings, new PrintStream(log, true, StandardCharsets.UTF_8)).run();
@@ -40,6 +40,10 @@ class LoadGeneratorIT {
         assertThat(result.allConnectedMs()).isPositive();
         // every host's first inventory, drawn from its template, was stored
         assertThat(result.inventoriesStored()).isGreaterThanOrEqualTo(50);
+        // ... all of them held until --inventory-at and sent as one burst, whose rate is reported
+        assertThat(result.inventoryBurst()).isNotNull();
+        assertThat(result.inventoryBurst().reports()).isEqualTo(50);
+        assertThat(result.inventoryBurst().reportsPerSecond()).isPositive();
         assertThat(result.fanouts()).singleElement().satisfies(fanout -> {
             assertThat(fanout.runs()).isEqualTo(50);
             assertThat(fanout.unsuccessful()).isZero();

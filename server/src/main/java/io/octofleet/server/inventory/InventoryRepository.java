@@ -62,6 +62,7 @@ final class InventoryRepository {
 
     private final DSLContext dsl;
     private final JsonColumns columns;
+    private final PackageBuilds builds = new PackageBuilds(PackageBuilds.DEFAULT_CAPACITY);
 
     InventoryRepository(DSLContext dsl, JsonColumns columns) {
         this.dsl = dsl;
@@ -193,53 +194,81 @@ final class InventoryRepository {
     }
 
     /**
-     * Makes the node's package list hold {@code packages}: the ids of their builds, looked up in {@code packages} in
-     * one statement; builds the fleet has not reported before are inserted first. Where one row per package cost
-     * PostgreSQL a foreign-key check and three index insertions each (~90 ms for 2,000; docs/benchmarks.md), a
-     * report of known builds is now one lookup and one row.
+     * Makes the node's package list hold {@code packages}: the ids of their builds, from the cache of known builds
+     * or looked up in {@code packages} in one statement; builds the fleet has not reported before are inserted first.
+     * Where one row per package cost PostgreSQL a foreign-key check and three index insertions each (~90 ms for
+     * 2,000; docs/benchmarks.md), a report of known builds is now one row.
      * <p>
      * A build another report is inserting at the same moment makes the insert wait for that transaction and then
      * skip the row; the lookup after it runs with a new snapshot and so sees the build either way. The list is
      * {@link InventoryService}'s normalized report, sorted by name and arch, so concurrent reports insert new builds
      * in one order. Only builds not found are inserted, so the identity is not spent on conflicts.
      */
-    private static void writePackages(DSLContext tx, UUID node, List<Inventory.SoftwarePackage> packages) {
+    private void writePackages(DSLContext tx, UUID node, List<Inventory.SoftwarePackage> packages) {
         if (packages.isEmpty()) {
             tx.execute("DELETE FROM node_package_lists WHERE node_id = ?", node);
             return;
         }
         Integer[] ids = new Integer[packages.size()];
-        List<Inventory.SoftwarePackage> unknown = lookUpBuilds(tx, packages, ids);
-        if (!unknown.isEmpty()) {
-            tx.connection(c -> {
-                try (PreparedStatement insert = c.prepareStatement("INSERT INTO packages (name, arch, version) "
-                        + "SELECT r.name, r.arch, r.version FROM unnest(?::text[], ?::text[], ?::text[]) "
-                        + "WITH ORDINALITY AS r(name, arch, version, n) ORDER BY r.n ON CONFLICT DO NOTHING")) {
-                    bindPackages(c, insert, unknown);
-                    insert.executeUpdate();
-                }
-            });
-            Integer[] added = new Integer[unknown.size()];
-            if (!lookUpBuilds(tx, unknown, added).isEmpty()) {
-                // Cannot happen while builds are never deleted; failing rolls the report back and the agent resends.
-                throw new IllegalStateException("node " + node + ": inserted package builds are not found");
+        List<Inventory.SoftwarePackage> uncached = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = builds.get(packages.get(i));
+            if (ids[i] == null) {
+                uncached.add(packages.get(i));
             }
-            for (int i = 0, k = 0; i < ids.length; i++) {
-                if (ids[i] == null) {
-                    ids[i] = added[k++];
+        }
+        if (!uncached.isEmpty()) {
+            Integer[] found = new Integer[uncached.size()];
+            List<Inventory.SoftwarePackage> unknown = lookUpBuilds(tx, uncached, found);
+            // Found by this statement's snapshot, so committed: safe to remember even if this transaction fails.
+            for (int i = 0; i < found.length; i++) {
+                if (found[i] != null) {
+                    builds.remember(uncached.get(i), found[i]);
                 }
             }
+            if (!unknown.isEmpty()) {
+                insertBuilds(tx, unknown);
+                Integer[] added = new Integer[unknown.size()];
+                if (!lookUpBuilds(tx, unknown, added).isEmpty()) {
+                    // Cannot happen while builds are never deleted; failing rolls the report back, the agent resends.
+                    throw new IllegalStateException("node " + node + ": inserted package builds are not found");
+                }
+                // Not remembered: they exist only if this transaction commits. The next report that needs them
+                // finds them committed.
+                fill(found, added);
+            }
+            fill(ids, found);
         }
         Arrays.sort(ids);
         tx.execute("INSERT INTO node_package_lists (node_id, package_ids) VALUES (?, ?) "
                 + "ON CONFLICT (node_id) DO UPDATE SET package_ids = EXCLUDED.package_ids", node, ids);
     }
 
+    /** Fills the gaps of {@code ids}, in order, with {@code values}. */
+    private static void fill(Integer[] ids, Integer[] values) {
+        for (int i = 0, k = 0; i < ids.length; i++) {
+            if (ids[i] == null) {
+                ids[i] = values[k++];
+            }
+        }
+    }
+
+    private static void insertBuilds(DSLContext tx, List<Inventory.SoftwarePackage> builds) {
+        tx.connection(c -> {
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO packages (name, arch, version) "
+                    + "SELECT r.name, r.arch, r.version FROM unnest(?::text[], ?::text[], ?::text[]) "
+                    + "WITH ORDINALITY AS r(name, arch, version, n) ORDER BY r.n ON CONFLICT DO NOTHING")) {
+                bindPackages(c, insert, builds);
+                insert.executeUpdate();
+            }
+        });
+    }
+
     /**
      * Fills {@code ids} (parallel to {@code packages}) with the ids of the builds already known, and returns the
-     * packages whose build is not, in their order. Plain JDBC: this runs for every changed report, and binding three
-     * arrays of thousands of strings through jOOQ's array rendering plus a record per row cost more server CPU than
-     * the statement cost PostgreSQL (JFR, docs/benchmarks.md).
+     * packages whose build is not, in their order. Plain JDBC: binding three arrays of thousands of strings through
+     * jOOQ's array rendering plus a record per row cost more server CPU than the statement cost PostgreSQL (JFR,
+     * docs/benchmarks.md).
      */
     private static List<Inventory.SoftwarePackage> lookUpBuilds(DSLContext tx, List<Inventory.SoftwarePackage> packages,
                                                                  Integer[] ids) {

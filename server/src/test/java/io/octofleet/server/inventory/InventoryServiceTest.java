@@ -209,6 +209,27 @@ class InventoryServiceTest {
         }
     }
 
+    @Test
+    void buildsInsertedByARolledBackReportAreNotTakenForKnownOnes() {
+        String prefix = "rollback-" + NodeId.random().value().toString().substring(0, 8) + "-";
+        List<Inventory.SoftwarePackage> list = List.of(new Inventory.SoftwarePackage(prefix + "a", "1.0", "amd64"),
+                new Inventory.SoftwarePackage(prefix + "b", "1.0", "amd64"));
+        Inventory report = withPackages(linuxHost(), p -> list);
+        InventoryRepository repository = server.bean(InventoryRepository.class);
+        NodeId first = enrolledNode();
+        assertThatThrownBy(() -> dsl.transaction(c -> {
+            repository.replace(c.dsl(), first, null, report);
+            throw new IllegalStateException("the report fails after its packages were written");
+        })).hasMessage("the report fails after its packages were written");
+        assertThat(builds(prefix)).isZero();
+
+        NodeId second = enrolledNode();
+        inventory.store(second, report, "sha-after-rollback", T1);
+
+        assertThat(inventory.packages(second)).isEqualTo(list);
+        assertThat(inventory.packages(first)).isEmpty();
+    }
+
     private static int builds(String namePrefix) {
         return dsl.fetchCount(dsl.selectFrom("packages").where("name LIKE ?", namePrefix + "%"));
     }

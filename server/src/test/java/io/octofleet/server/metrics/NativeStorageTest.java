@@ -101,6 +101,10 @@ class NativeStorageTest {
         assertThat(done.dropped()).contains(name("metric_samples", today), name("metric_samples", today.minusDays(7)))
                 .doesNotContain(name("metric_samples", today.plusDays(4)), name("metric_1m", today));
         assertThat(done.created()).contains(name("metric_samples", today.plusDays(13)));
+        // A new partition gets the time index the rollups find their window's pages with, not a read of the whole day.
+        assertThat(db.fetch("SELECT indexdef FROM pg_indexes WHERE tablename = ?",
+                        name("metric_samples", today.plusDays(13))).getValues(0, String.class))
+                .anySatisfy(index -> assertThat(index).contains("USING brin (\"time\")"));
         assertThat(partitions("metric_samples")).doesNotContain(name("metric_samples", today));
         assertThat(db.fetchOne("SELECT count(*) FROM metric_samples WHERE time < now() + interval '1 day'")
                 .get(0, Long.class)).as("today's samples went with their partition").isZero();

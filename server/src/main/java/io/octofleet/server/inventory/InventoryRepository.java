@@ -197,7 +197,7 @@ final class InventoryRepository {
      * Makes the node's package list hold {@code packages}: the ids of their builds, from the cache of known builds
      * or looked up in {@code packages} in one statement; builds the fleet has not reported before are inserted first.
      * Where one row per package cost PostgreSQL a foreign-key check and three index insertions each (~90 ms for
-     * 2,000; docs/benchmarks.md), a report of known builds is now one row.
+     * 2,000; docs/benchmarks.md), a report of known builds is now five rows of ids.
      * <p>
      * A build another report is inserting at the same moment makes the insert wait for that transaction and then
      * skip the row; the lookup after it runs with a new snapshot and so sees the build either way. The list is
@@ -240,9 +240,15 @@ final class InventoryRepository {
             fill(ids, found);
         }
         Arrays.sort(ids);
-        tx.execute("INSERT INTO node_package_lists (node_id, package_ids) VALUES (?, ?) "
-                + "ON CONFLICT (node_id) DO UPDATE SET package_ids = EXCLUDED.package_ids", node, ids);
+        tx.execute("DELETE FROM node_package_lists WHERE node_id = ?", node);
+        // Rows of at most LIST_CHUNK ids, small enough to stay in the table's pages (see V13).
+        tx.execute("INSERT INTO node_package_lists (node_id, chunk, package_ids) "
+                + "SELECT ?, (u.n - 1) / " + LIST_CHUNK + ", array_agg(u.id ORDER BY u.n) "
+                + "FROM unnest(?::integer[]) WITH ORDINALITY AS u(id, n) GROUP BY (u.n - 1) / " + LIST_CHUNK, node, ids);
     }
+
+    /** Ids per row of {@code node_package_lists}: 1.6 kB, under PostgreSQL's 2 kB TOAST threshold. */
+    private static final int LIST_CHUNK = 400;
 
     /** Fills the gaps of {@code ids}, in order, with {@code values}. */
     private static void fill(Integer[] ids, Integer[] values) {

@@ -10,6 +10,7 @@ import io.octofleet.server.OctofleetHome;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.inject.Singleton;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -80,12 +81,28 @@ final class DatabaseFactory {
         hikari.setConnectionTimeout(10_000);
         hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
         HikariDataSource dataSource = new HikariDataSource(hikari);
-        Flyway.configure()
-                .dataSource(dataSource)
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
+        migrate(dataSource);
         return dataSource;
+    }
+
+    /**
+     * Brings the schema to this server's version. A database already migrated by a newer server is refused: Flyway
+     * by default ignores such "future" migrations, and an older server would then write through tables the newer
+     * schema has replaced (after a downgrade, say) and fail on every report instead of once, at start.
+     */
+    static void migrate(DataSource dataSource) {
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .ignoreMigrationPatterns(new String[0])
+                    .load()
+                    .migrate();
+        } catch (FlywayValidateException e) {
+            throw new IllegalStateException("The database's schema does not match this server's migrations; if it "
+                    + "was migrated by a newer Octofleet server, run that version or restore a backup taken before "
+                    + "the upgrade. " + e.getMessage(), e);
+        }
     }
 
     @Singleton

@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ExternalDatabaseTest {
     @Test
@@ -33,6 +34,31 @@ class ExternalDatabaseTest {
                 assertThat(operators.next()).isTrue();
                 assertThat(operators.getString(1)).isEqualTo("admin");
             }
+        }
+    }
+
+    @Test
+    void aDatabaseMigratedByANewerServerIsRefusedAtStart() throws Exception {
+        Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "newer-schema-pg-");
+        try (EmbeddedPostgres external = EmbeddedPostgres.builder()
+                .setOverrideWorkingDirectory(work.toFile())
+                .setDataDirectory(work.resolve("data"))
+                .start()) {
+            Map<String, Object> database = Map.of("octofleet.db.url", external.getJdbcUrl("postgres", "postgres"),
+                    "octofleet.db.user", "postgres", "octofleet.db.password", "");
+            try (TestServer server = TestServer.start(database)) {
+                assertThat(server.get("/api/v1/nodes").statusCode()).isEqualTo(200);
+            }
+            // What a later release's migration leaves behind.
+            try (Connection connection = external.getPostgresDatabase().getConnection()) {
+                connection.createStatement().execute("INSERT INTO flyway_schema_history (installed_rank, version, "
+                        + "description, type, script, checksum, installed_by, execution_time, success) VALUES "
+                        + "(9999, '9999', 'from the future', 'SQL', 'V9999__from_the_future.sql', 0, 'postgres', 1, true)");
+            }
+
+            assertThatThrownBy(() -> TestServer.start(database).close())
+                    .hasStackTraceContaining("migrated by a newer Octofleet server")
+                    .hasStackTraceContaining("9999");
         }
     }
 }

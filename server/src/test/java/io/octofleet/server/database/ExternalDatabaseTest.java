@@ -14,17 +14,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ExternalDatabaseTest {
-    @Test
-    void configuredUrlIsUsedInsteadOfTheEmbeddedDatabase() throws Exception {
+    /** Another PostgreSQL server, standing in for the operator's own; the server only gets its URL. */
+    private static EmbeddedPostgres externalDatabase() throws Exception {
         Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "external-pg-");
-        // Another PostgreSQL server, standing in for the operator's own; the server only gets its URL.
-        try (EmbeddedPostgres external = EmbeddedPostgres.builder()
+        return EmbeddedPostgres.builder()
                 .setOverrideWorkingDirectory(work.toFile())
                 .setDataDirectory(work.resolve("data"))
-                .start()) {
-            String url = external.getJdbcUrl("postgres", "postgres");
-            try (TestServer server = TestServer.start(Map.of(
-                    "octofleet.db.url", url, "octofleet.db.user", "postgres", "octofleet.db.password", ""))) {
+                .start();
+    }
+
+    private static Map<String, Object> settingsFor(EmbeddedPostgres external) {
+        return Map.of("octofleet.db.url", external.getJdbcUrl("postgres", "postgres"),
+                "octofleet.db.user", "postgres", "octofleet.db.password", "");
+    }
+
+    @Test
+    void configuredUrlIsUsedInsteadOfTheEmbeddedDatabase() throws Exception {
+        try (EmbeddedPostgres external = externalDatabase()) {
+            try (TestServer server = TestServer.start(settingsFor(external))) {
                 assertThat(server.bean(DatabaseServer.class).isEmbedded()).isFalse();
                 assertThat(server.home().resolve("postgres")).doesNotExist();
                 assertThat(server.get("/api/v1/nodes").statusCode()).isEqualTo(200);
@@ -39,13 +46,8 @@ class ExternalDatabaseTest {
 
     @Test
     void aDatabaseMigratedByANewerServerIsRefusedAtStart() throws Exception {
-        Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "newer-schema-pg-");
-        try (EmbeddedPostgres external = EmbeddedPostgres.builder()
-                .setOverrideWorkingDirectory(work.toFile())
-                .setDataDirectory(work.resolve("data"))
-                .start()) {
-            Map<String, Object> database = Map.of("octofleet.db.url", external.getJdbcUrl("postgres", "postgres"),
-                    "octofleet.db.user", "postgres", "octofleet.db.password", "");
+        try (EmbeddedPostgres external = externalDatabase()) {
+            Map<String, Object> database = settingsFor(external);
             try (TestServer server = TestServer.start(database)) {
                 assertThat(server.get("/api/v1/nodes").statusCode()).isEqualTo(200);
             }

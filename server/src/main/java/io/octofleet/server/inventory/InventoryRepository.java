@@ -54,6 +54,9 @@ final class InventoryRepository {
     /** Rows per insert batch: keeps one statement's bind parameters far below PostgreSQL's 32767. */
     private static final int BATCH = 1000;
 
+    /** Ids per row of {@code node_package_lists}: 1.6 kB, under PostgreSQL's 2 kB TOAST threshold. */
+    private static final int LIST_CHUNK = 400;
+
     /**
      * Lists come back in code-point order of their key, the order {@link InventoryService} sorts reports into, so a
      * stored inventory reads back equal to the normalized report whatever the database's locale.
@@ -246,9 +249,6 @@ final class InventoryRepository {
                 + "SELECT ?, (u.n - 1) / " + LIST_CHUNK + ", array_agg(u.id ORDER BY u.n) "
                 + "FROM unnest(?::integer[]) WITH ORDINALITY AS u(id, n) GROUP BY (u.n - 1) / " + LIST_CHUNK, node, ids);
     }
-
-    /** Ids per row of {@code node_package_lists}: 1.6 kB, under PostgreSQL's 2 kB TOAST threshold. */
-    private static final int LIST_CHUNK = 400;
 
     /** Fills the gaps of {@code ids}, in order, with {@code values}. */
     private static void fill(Integer[] ids, Integer[] values) {

@@ -53,6 +53,23 @@ class LegacyAgentApiTest {
         }
     }
 
+    /** The Linux agent's report (test resource) as host {@code hostname} sends it. */
+    static String linuxReport(String hostname) {
+        return resource("linux-inventory.json").replace("\"web-07\"", "\"" + hostname + "\"");
+    }
+
+    /** Reports {@link #linuxReport} as a legacy agent and returns the node's id. */
+    static String linuxNode(String hostname) throws IOException {
+        return ok(agent("POST", "/api/v1/inventory/full", key, linuxReport(hostname))).get("node").asText();
+    }
+
+    /** Creates a job as the admin and returns its id. */
+    static String createJob(String body) throws IOException {
+        HttpResponse<String> created = server.post("/api/v1/jobs", body);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return JSON.readTree(created.body()).get("id").asText();
+    }
+
     /** A request as a legacy agent sends it: X-API-Key, JSON, no bearer token. */
     static HttpResponse<String> agent(String method, String path, String apiKey, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(server.uri(path));
@@ -217,7 +234,7 @@ class LegacyAgentApiTest {
 
     @Test
     void liveDataOfTheLinuxAgentLandsInTheMetricStore() {
-        String inventory = resource("linux-inventory.json").replace("\"web-07\"", "\"db-03\"");
+        String inventory = linuxReport("db-03");
         String id = ok(agent("POST", "/api/v1/inventory/full", key, inventory)).get("node").asText();
         String live = "{\"nodeId\": \"db-03\", \"timestamp\": \"" + Instant.now().toString().substring(0, 19) + "Z\", "
                 + "\"metrics\": {\"cpuPercent\": 12.5, \"memoryPercent\": 40.2, \"diskPercent\": 71}, "
@@ -236,7 +253,7 @@ class LegacyAgentApiTest {
 
     @Test
     void aShellJobForALegacyNodeGoesThroughPendingStartAndResultAndEndsSucceededWithTheOutput() throws Exception {
-        String inventory = resource("linux-inventory.json").replace("\"web-07\"", "\"app-11\"");
+        String inventory = linuxReport("app-11");
         String id = ok(agent("POST", "/api/v1/inventory/full", key, inventory)).get("node").asText();
         HttpResponse<String> created = server.post("/api/v1/jobs", "{\"name\": \"uptime check\", \"kind\": \"shell\", "
                 + "\"script\": \"uptime && echo done\", \"targets\": {\"nodeIds\": [\"" + id + "\"]}}");
@@ -276,9 +293,8 @@ class LegacyAgentApiTest {
                 .isEqualTo(" 09:12:01 up 14 days\ndone\n");
 
         // the Windows agent's result has "success" instead of "status"; a failure keeps its exit code
-        HttpResponse<String> second = server.post("/api/v1/jobs", "{\"kind\": \"shell\", \"script\": \"false\", "
+        String job2 = createJob("{\"kind\": \"shell\", \"script\": \"false\", "
                 + "\"targets\": {\"nodeIds\": [\"" + id + "\"]}}");
-        String job2 = JSON.readTree(second.body()).get("id").asText();
         await(() -> ok(agent("GET", "/api/v1/jobs/pending/app-11", key, null)).get("count").asInt() == 1);
         String instance2 = ok(agent("GET", "/api/v1/jobs/pending/app-11", key, null)).get("jobs").get(0)
                 .get("instanceId").asText();
@@ -292,10 +308,9 @@ class LegacyAgentApiTest {
 
     @Test
     void anInventoryJobBecomesTheLinuxAgentsInventoryPushAndFailsWithTheReasonOnWindows() throws Exception {
-        String linux = ok(agent("POST", "/api/v1/inventory/full", key,
-                resource("linux-inventory.json").replace("\"web-07\"", "\"inv-03\""))).get("node").asText();
-        String job = JSON.readTree(server.post("/api/v1/jobs", "{\"kind\": \"inventory\", \"targets\": "
-                + "{\"nodeIds\": [\"" + linux + "\"]}}").body()).get("id").asText();
+        String linux = linuxNode("inv-03");
+        String job = createJob("{\"kind\": \"inventory\", \"targets\": "
+                + "{\"nodeIds\": [\"" + linux + "\"]}}");
         JsonNode[] pending = new JsonNode[1];
         await(() -> {
             pending[0] = ok(agent("GET", "/api/v1/jobs/pending/inv-03", key, null));
@@ -306,15 +321,15 @@ class LegacyAgentApiTest {
         // what the bash agent does for inventory_push: push the inventory, then report
         ok(agent("POST", "/api/v1/jobs/instances/" + handed.get("instanceId").asText() + "/start", key, null));
         ok(agent("POST", "/api/v1/inventory/full", key,
-                resource("linux-inventory.json").replace("\"web-07\"", "\"inv-03\"")));
+                linuxReport("inv-03")));
         ok(agent("POST", "/api/v1/jobs/instances/" + handed.get("instanceId").asText() + "/result", key,
                 "{\"status\": \"success\", \"exitCode\": 0, \"stdout\": \"Inventory push completed\\n\", \"stderr\": \"\"}"));
         await(() -> runOf(job).get("status").asText().equals("succeeded"));
 
         String windows = ok(agent("POST", "/api/v1/inventory/full", key,
                 resource("windows-inventory.json").replace("WS-0042", "WS-0099"))).get("node").asText();
-        String job2 = JSON.readTree(server.post("/api/v1/jobs", "{\"kind\": \"inventory\", \"targets\": "
-                + "{\"nodeIds\": [\"" + windows + "\"]}}").body()).get("id").asText();
+        String job2 = createJob("{\"kind\": \"inventory\", \"targets\": "
+                + "{\"nodeIds\": [\"" + windows + "\"]}}");
         await(() -> {
             assertThat(ok(agent("GET", "/api/v1/jobs/pending/win-ws-0099", key, null)).get("count").asInt()).isZero();
             return runOf(job2).get("status").asText().equals("failed");
@@ -324,8 +339,7 @@ class LegacyAgentApiTest {
 
     @Test
     void jobsALegacyAgentCannotRunFailForItsNodeWithTheReason() throws Exception {
-        String id = ok(agent("POST", "/api/v1/inventory/full", key,
-                resource("linux-inventory.json").replace("\"web-07\"", "\"batch-02\""))).get("node").asText();
+        String id = linuxNode("batch-02");
         HttpResponse<String> ansible = server.post("/api/v1/jobs", "{\"kind\": \"ansible\", \"playbook\": "
                 + "\"- hosts: all\\n  tasks: []\\n\", \"targets\": {\"nodeIds\": [\"" + id + "\"]}}");
         assertThat(ansible.statusCode()).as(ansible.body()).isEqualTo(201);
@@ -334,9 +348,8 @@ class LegacyAgentApiTest {
         assertThat(runOf(job).get("reason").asText()).contains("legacy").contains("shell and inventory jobs only")
                 .contains("ansible");
 
-        HttpResponse<String> powershell = server.post("/api/v1/jobs", "{\"kind\": \"shell\", \"shell\": \"powershell\", "
+        String job2 = createJob("{\"kind\": \"shell\", \"shell\": \"powershell\", "
                 + "\"script\": \"Get-Date\", \"targets\": {\"nodeIds\": [\"" + id + "\"]}}");
-        String job2 = JSON.readTree(powershell.body()).get("id").asText();
         await(() -> {
             ok(agent("GET", "/api/v1/jobs/pending/batch-02", key, null)); // the poll is where it is refused
             return ok(server.get("/api/v1/jobs/" + job2)).get("status").asText().equals("failed");
@@ -346,10 +359,9 @@ class LegacyAgentApiTest {
 
     @Test
     void aRunTheLegacyAgentNeverFinishesEndsTimedOutAndALateResultStillCounts() throws Exception {
-        String id = ok(agent("POST", "/api/v1/inventory/full", key,
-                resource("linux-inventory.json").replace("\"web-07\"", "\"hang-05\""))).get("node").asText();
-        String job = JSON.readTree(server.post("/api/v1/jobs", "{\"kind\": \"shell\", \"script\": \"sleep 1d\", "
-                + "\"timeoutSeconds\": 60, \"targets\": {\"nodeIds\": [\"" + id + "\"]}}").body()).get("id").asText();
+        String id = linuxNode("hang-05");
+        String job = createJob("{\"kind\": \"shell\", \"script\": \"sleep 1d\", "
+                + "\"timeoutSeconds\": 60, \"targets\": {\"nodeIds\": [\"" + id + "\"]}}");
         String[] instance = new String[1];
         await(() -> {
             JsonNode pending = ok(agent("GET", "/api/v1/jobs/pending/hang-05", key, null));
@@ -374,7 +386,7 @@ class LegacyAgentApiTest {
     @Test
     void aMissingWrongRevokedOrDefaultKeyIsRefusedAndChangesNothing() throws Exception {
         int before = nodeCount();
-        String report = resource("linux-inventory.json").replace("\"web-07\"", "\"intruder-1\"");
+        String report = linuxReport("intruder-1");
         for (String bad : new String[]{null, "", "octofleet-inventory-dev-key", "openclaw-inventory-dev-key",
                 "ofl_legacy_notAKeyThatExists", key + "x"}) {
             HttpResponse<String> r = agent("POST", "/api/v1/inventory/full", bad, report);
@@ -410,7 +422,7 @@ class LegacyAgentApiTest {
     @Test
     void malformedWrongTypedAndOversizedBodiesAre4xxAndStoreNothing() {
         int before = nodeCount();
-        String good = resource("linux-inventory.json").replace("\"web-07\"", "\"broken-1\"");
+        String good = linuxReport("broken-1");
         Map<String, String> bad = Map.of(
                 "{\"nodeId\": \"broken-1\", \"hardware\": ", "not valid JSON",
                 "[1, 2, 3]", "JSON object",
@@ -428,7 +440,7 @@ class LegacyAgentApiTest {
             assertThat(r.body()).contains(message);
         });
         // a NUL read from a registry value: PostgreSQL text cannot hold it, so it is dropped, not a 500
-        String withNul = resource("linux-inventory.json").replace("\"web-07\"", "\"nul-1\"")
+        String withNul = linuxReport("nul-1")
                 .replace("\"name\": \"tzdata\"", "\"name\": \"tz\\u0000data\"");
         String nulNode = ok(agent("POST", "/api/v1/inventory/full", key, withNul)).get("node").asText();
         assertThat(server.get("/api/v1/nodes/" + nulNode + "/packages").body()).contains("\"tzdata\"");

@@ -1,7 +1,6 @@
 package io.octofleet.server.jobs;
 
 import io.micronaut.context.annotation.Value;
-import io.micronaut.core.annotation.Nullable;
 import io.octofleet.server.db.tables.records.JobRunsRecord;
 import io.octofleet.server.nodes.NodeId;
 import jakarta.annotation.PreDestroy;
@@ -15,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,9 +56,12 @@ public class RunRecorder {
     private record Pending(NodeId node, RunUpdate update, Receipt receipt) {
     }
 
-    /** What one update changed, for acks, SSE and job progress after the commit. */
-    private record Applied(Pending pending, long throughSeq, @Nullable JobRunsRecord run,
-                           @Nullable JobEvents.Event event, boolean ended) {
+    /** An update's acknowledgement: every update of its run up to {@code throughSeq} is stored. */
+    private record Ack(Pending pending, long throughSeq) {
+    }
+
+    /** What a batch changed, for acks, SSE and job progress after the commit. */
+    private record Applied(List<Ack> acks, List<JobEvents.Event> events, Set<JobId> ended) {
     }
 
     private final JobRepository repository;
@@ -113,16 +116,15 @@ public class RunRecorder {
     }
 
     private void write(List<Pending> batch) {
-        List<Applied> applied;
+        List<Applied> applied = new ArrayList<>();
         try {
-            applied = repository.dsl().transactionResult(cfg -> applyAll(cfg.dsl(), batch));
+            applied.add(repository.dsl().transactionResult(cfg -> applyAll(cfg.dsl(), batch)));
         } catch (RuntimeException batchFailed) {
             // One bad update must not hold back the others: store them one by one, and let the failed ones be sent
             // again (the session is ended, so the agent reconnects and re-sends what is not acknowledged).
-            applied = new ArrayList<>();
             for (Pending p : batch) {
                 try {
-                    applied.addAll(repository.dsl().transactionResult(cfg -> applyAll(cfg.dsl(), List.of(p))));
+                    applied.add(repository.dsl().transactionResult(cfg -> applyAll(cfg.dsl(), List.of(p))));
                 } catch (RuntimeException e) {
                     LOG.warn("Cannot store update {} of run {} from node {}: {}", p.update().seq(),
                             p.update().runId(), p.node(), e.toString());
@@ -132,122 +134,156 @@ public class RunRecorder {
         }
         Set<JobId> progressed = new LinkedHashSet<>();
         for (Applied a : applied) {
-            a.pending().receipt().stored(a.pending().update().runId(), a.throughSeq());
-            if (a.run() != null) {
-                JobId job = new JobId(a.run().getJobId());
-                if (a.event() != null) {
-                    events.publish(a.event());
-                }
-                if (a.ended()) {
-                    progressed.add(job);
-                }
+            for (Ack ack : a.acks()) {
+                ack.pending().receipt().stored(ack.pending().update().runId(), ack.throughSeq());
             }
+            a.events().forEach(events::publish);
+            progressed.addAll(a.ended());
         }
         progressed.forEach(engine::progressLater);
     }
 
     /**
-     * Stores a batch in a few statements however many runs it holds: the batch is cut into rounds, round k holding
-     * the k-th update of each run in it, and each round is one {@code UPDATE … FROM unnest(…)} of the runs, one
-     * insert of its output chunks and one of its task events. A fan-out's started/output/finished updates of 500 runs
-     * are so 3 rounds, where one statement per update made the recorder the slowest part of a 10,000-agent job.
-     * Order within a run is kept (round by round), which is all the sequence check needs.
+     * Stores a batch in a few statements however many runs it holds. The runs' stored sequence numbers are read in
+     * one query; the updates of each run that follow on from its number are folded into one change of its row; the
+     * changes of all runs are one {@code UPDATE … FROM unnest(…)}, their output chunks and task events one insert
+     * each. A fan-out's started, output and finished of one run arrive together, so the run's row gets one new
+     * version instead of three (a status change rewrites every index of {@code job_runs}), and the recorder was the
+     * slowest step of a 10,000-agent job. An update already stored (a re-send after a lost ack) or out of order is
+     * acknowledged with what is stored; the update checks the number it read, so a concurrent writer cannot make it
+     * store one twice.
      */
-    private List<Applied> applyAll(DSLContext tx, List<Pending> batch) {
-        List<List<Pending>> rounds = new ArrayList<>();
-        Map<RunId, Integer> updatesOfRun = new HashMap<>();
+    private Applied applyAll(DSLContext tx, List<Pending> batch) {
+        Map<UUID, List<Pending>> byRun = new LinkedHashMap<>();
         for (Pending p : batch) {
-            int round = updatesOfRun.merge(p.update().runId(), 1, Integer::sum) - 1;
-            if (round == rounds.size()) {
-                rounds.add(new ArrayList<>());
-            }
-            rounds.get(round).add(p);
+            byRun.computeIfAbsent(p.update().runId().value(), run -> new ArrayList<>()).add(p);
         }
-        List<Applied> out = new ArrayList<>(batch.size());
+        Map<UUID, StoredSeq> stored = new HashMap<>();
+        tx.fetch("SELECT id, node_id, last_seq FROM job_runs WHERE id = ANY(?::uuid[])",
+                        (Object) byRun.keySet().toArray(UUID[]::new))
+                .forEach(r -> stored.put(r.get(0, UUID.class), new StoredSeq(r.get(1, UUID.class), r.get(2, Long.class))));
+        List<Ack> acks = new ArrayList<>(batch.size());
+        List<RunChange> changes = new ArrayList<>();
+        byRun.forEach((runId, updates) -> {
+            StoredSeq run = stored.get(runId);
+            List<Pending> chain = new ArrayList<>();
+            List<Pending> skipped = new ArrayList<>();
+            long last = run == null ? 0 : run.lastSeq();
+            for (Pending p : updates) {
+                if (run == null || !run.node().equals(p.node().value())) {
+                    // Not a run of this node, or none at all (the job was deleted): acknowledge the update itself,
+                    // so the agent stops re-sending it; store it nowhere.
+                    acks.add(new Ack(p, p.update().seq()));
+                } else if (p.update().seq() == last + 1) {
+                    chain.add(p);
+                    last++;
+                } else {
+                    skipped.add(p); // stored before, or out of order: acknowledged with what is stored
+                }
+            }
+            if (chain.isEmpty()) {
+                long through = last;
+                skipped.forEach(p -> acks.add(new Ack(p, through)));
+            } else {
+                changes.add(new RunChange(runId, run.node(), run.lastSeq(), last, chain, skipped));
+            }
+        });
+        List<JobEvents.Event> published = new ArrayList<>();
         Set<JobId> ended = new LinkedHashSet<>();
-        for (List<Pending> round : rounds) {
-            applyRound(tx, round, out, ended);
+        if (!changes.isEmpty()) {
+            store(tx, changes, acks, published, ended);
         }
         // Other replicas may hold agents whose queued runs can now go (a window slot, the next batch).
         ended.forEach(job -> JobNotifications.progress(tx, job));
-        return out;
+        return new Applied(acks, published, ended);
     }
 
-    /** The updates of one round: at most one per run. */
-    private void applyRound(DSLContext tx, List<Pending> round, List<Applied> out, Set<JobId> ended) {
-        int n = round.size();
+    private record StoredSeq(UUID node, long lastSeq) {
+    }
+
+    /** A run's updates {@code fromSeq + 1 … toSeq} of this batch, in order, and those of it already stored. */
+    private record RunChange(UUID run, UUID node, long fromSeq, long toSeq, List<Pending> chain,
+                             List<Pending> skipped) {
+    }
+
+    private void store(DSLContext tx, List<RunChange> changes, List<Ack> acks, List<JobEvents.Event> published,
+                       Set<JobId> ended) {
+        int n = changes.size();
         UUID[] runIds = new UUID[n];
         UUID[] nodeIds = new UUID[n];
-        Long[] seqs = new Long[n];
-        String[] kinds = new String[n];
-        String[] ats = new String[n];
+        Long[] fromSeqs = new Long[n];
+        Long[] toSeqs = new Long[n];
+        Boolean[] started = new Boolean[n];
+        String[] startedAt = new String[n];
         String[] outcomes = new String[n];
         Integer[] exitCodes = new Integer[n];
         String[] reasons = new String[n];
         String[] recaps = new String[n];
+        String[] finishedAt = new String[n];
         Long[] outputGrowth = new Long[n];
         for (int i = 0; i < n; i++) {
-            Pending p = round.get(i);
-            RunUpdate u = p.update();
-            runIds[i] = u.runId().value();
-            nodeIds[i] = p.node().value();
-            seqs[i] = u.seq();
-            ats[i] = u.at().toString();
+            RunChange c = changes.get(i);
+            runIds[i] = c.run();
+            nodeIds[i] = c.node();
+            fromSeqs[i] = c.fromSeq();
+            toSeqs[i] = c.toSeq();
+            started[i] = false;
             outputGrowth[i] = 0L;
-            if (u.kind() instanceof RunUpdate.Started) {
-                kinds[i] = "started";
-            } else if (u.kind() instanceof RunUpdate.Output o) {
-                kinds[i] = "output";
-                outputGrowth[i] = o.droppedBefore() + o.data().length;
-            } else if (u.kind() instanceof RunUpdate.Finished f) {
-                kinds[i] = "finished";
-                outcomes[i] = f.outcome().apiName();
-                exitCodes[i] = f.exitCode();
-                reasons[i] = f.reason();
-                JSONB recap = repository.jsonb(f.recap());
-                recaps[i] = recap == null ? null : recap.data();
-            } else {
-                kinds[i] = "event";
+            // The updates in order, as one: a started run is running unless the server already ended it, it started
+            // at its first start (or finish), and a finished report is the truth, replacing a state the server set
+            // while the agent was away.
+            for (Pending p : c.chain()) {
+                RunUpdate u = p.update();
+                if (u.kind() instanceof RunUpdate.Started) {
+                    started[i] = true;
+                    startedAt[i] = startedAt[i] == null ? u.at().toString() : startedAt[i];
+                } else if (u.kind() instanceof RunUpdate.Output o) {
+                    outputGrowth[i] += o.droppedBefore() + o.data().length;
+                } else if (u.kind() instanceof RunUpdate.Finished f) {
+                    startedAt[i] = startedAt[i] == null ? u.at().toString() : startedAt[i];
+                    outcomes[i] = f.outcome().apiName();
+                    exitCodes[i] = f.exitCode();
+                    reasons[i] = f.reason();
+                    JSONB recap = repository.jsonb(f.recap());
+                    recaps[i] = recap == null ? null : recap.data();
+                    finishedAt[i] = u.at().toString();
+                }
             }
         }
-        // A started run is running unless the server already ended it; a finished report is the truth and replaces
-        // a state the server set while the agent was away. Every update advances last_seq, and only from seq - 1.
-        Map<UUID, JobRunsRecord> stored = new HashMap<>();
-        for (JobRunsRecord run : tx.fetch("UPDATE job_runs r SET last_seq = v.seq, "
-                        + "status = CASE v.kind WHEN 'finished' THEN v.outcome "
-                        + "  WHEN 'started' THEN CASE WHEN r.status IN ('queued', 'sent') THEN 'running' ELSE r.status END "
-                        + "  ELSE r.status END, "
-                        + "started_at = CASE WHEN v.kind IN ('started', 'finished') "
-                        + "  THEN coalesce(r.started_at, v.at::timestamptz) ELSE r.started_at END, "
+        Map<UUID, JobRunsRecord> updated = new HashMap<>();
+        for (JobRunsRecord run : tx.fetch("UPDATE job_runs r SET last_seq = v.to_seq, "
+                        + "status = CASE WHEN v.outcome IS NOT NULL THEN v.outcome "
+                        + "  WHEN v.started AND r.status IN ('queued', 'sent') THEN 'running' ELSE r.status END, "
+                        + "started_at = coalesce(r.started_at, v.started_at::timestamptz), "
                         + "output_bytes = r.output_bytes + v.output_growth, "
-                        + "exit_code = CASE WHEN v.kind = 'finished' THEN v.exit_code ELSE r.exit_code END, "
-                        + "reason = CASE WHEN v.kind = 'finished' THEN v.reason ELSE r.reason END, "
-                        + "recap = CASE WHEN v.kind = 'finished' THEN v.recap::jsonb ELSE r.recap END, "
-                        + "agent_finished = r.agent_finished OR v.kind = 'finished', "
-                        + "finished_at = CASE WHEN v.kind = 'finished' THEN v.at::timestamptz ELSE r.finished_at END "
-                        + "FROM unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::int[], "
-                        + "  ?::text[], ?::text[], ?::bigint[]) "
-                        + "AS v(run_id, node_id, seq, kind, at, outcome, exit_code, reason, recap, output_growth) "
-                        + "WHERE r.id = v.run_id AND r.node_id = v.node_id AND r.last_seq = v.seq - 1 "
+                        + "exit_code = CASE WHEN v.outcome IS NOT NULL THEN v.exit_code ELSE r.exit_code END, "
+                        + "reason = CASE WHEN v.outcome IS NOT NULL THEN v.reason ELSE r.reason END, "
+                        + "recap = CASE WHEN v.outcome IS NOT NULL THEN v.recap::jsonb ELSE r.recap END, "
+                        + "agent_finished = r.agent_finished OR v.outcome IS NOT NULL, "
+                        + "finished_at = CASE WHEN v.outcome IS NOT NULL THEN v.finished_at::timestamptz "
+                        + "  ELSE r.finished_at END "
+                        + "FROM unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::bigint[], ?::boolean[], ?::text[], "
+                        + "  ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[]) "
+                        + "AS v(run_id, node_id, from_seq, to_seq, started, started_at, outcome, exit_code, reason, "
+                        + "  recap, finished_at, output_growth) "
+                        + "WHERE r.id = v.run_id AND r.node_id = v.node_id AND r.last_seq = v.from_seq "
                         + "RETURNING r.*",
-                runIds, nodeIds, seqs, kinds, ats, outcomes, exitCodes, reasons, recaps, outputGrowth).into(JOB_RUNS)) {
-            stored.put(run.getId(), run);
+                runIds, nodeIds, fromSeqs, toSeqs, started, startedAt, outcomes, exitCodes, reasons, recaps,
+                finishedAt, outputGrowth).into(JOB_RUNS)) {
+            updated.put(run.getId(), run);
         }
-        Map<UUID, Long> lastSeqOfMissed = new HashMap<>();
-        if (stored.size() < n) {
-            // Already stored (a re-send after a lost ack), out of order, or not a run of this node: acknowledge what
-            // is stored. For a run that does not exist (the job was deleted) acknowledge the update itself, so the
-            // agent stops re-sending it.
-            Map<UUID, UUID> senderOfMissed = new HashMap<>();
-            round.stream().filter(p -> !stored.containsKey(p.update().runId().value()))
-                    .forEach(p -> senderOfMissed.put(p.update().runId().value(), p.node().value()));
-            tx.select(JOB_RUNS.ID, JOB_RUNS.NODE_ID, JOB_RUNS.LAST_SEQ).from(JOB_RUNS)
-                    .where(JOB_RUNS.ID.in(senderOfMissed.keySet()))
-                    .forEach(r -> {
-                        if (r.value2().equals(senderOfMissed.get(r.value1()))) {
-                            lastSeqOfMissed.put(r.value1(), r.value3());
-                        }
-                    });
+        List<RunChange> raced = changes.stream().filter(c -> !updated.containsKey(c.run())).toList();
+        if (!raced.isEmpty()) {
+            // Another writer advanced the run since it was read: acknowledge what is stored now.
+            Map<UUID, Long> now = new HashMap<>();
+            tx.select(JOB_RUNS.ID, JOB_RUNS.LAST_SEQ).from(JOB_RUNS)
+                    .where(JOB_RUNS.ID.in(raced.stream().map(RunChange::run).toList()))
+                    .forEach(r -> now.put(r.value1(), r.value2()));
+            for (RunChange c : raced) {
+                long through = now.getOrDefault(c.run(), c.fromSeq());
+                c.chain().forEach(p -> acks.add(new Ack(p, through)));
+                c.skipped().forEach(p -> acks.add(new Ack(p, through)));
+            }
         }
         var outputRows = tx.insertInto(RUN_OUTPUT, RUN_OUTPUT.RUN_ID, RUN_OUTPUT.SEQ, RUN_OUTPUT.STREAM,
                 RUN_OUTPUT.BYTE_OFFSET, RUN_OUTPUT.DATA, RUN_OUTPUT.AT);
@@ -256,40 +292,44 @@ public class RunRecorder {
         int outputs = 0;
         int taskEvents = 0;
         List<JobRunsRecord> overflowing = new ArrayList<>();
-        for (Pending p : round) {
-            RunUpdate u = p.update();
-            JobRunsRecord run = stored.get(u.runId().value());
+        for (int i = 0; i < n; i++) {
+            RunChange c = changes.get(i);
+            JobRunsRecord run = updated.get(c.run());
             if (run == null) {
-                Long storedSeq = lastSeqOfMissed.get(u.runId().value());
-                out.add(new Applied(p, storedSeq == null ? u.seq() : storedSeq, null, null, false));
                 continue;
             }
             JobId job = new JobId(run.getJobId());
-            boolean finished = u.kind() instanceof RunUpdate.Finished;
-            if (finished) {
+            // Where this batch's output starts in the run's whole output.
+            long offset = run.getOutputBytes() - outputGrowth[i];
+            for (Pending p : c.chain()) {
+                RunUpdate u = p.update();
+                acks.add(new Ack(p, c.toSeq()));
+                if (u.kind() instanceof RunUpdate.Output o) {
+                    offset += o.droppedBefore();
+                    outputRows = outputRows.values(c.run(), u.seq(), o.stream(), offset, o.data(),
+                            JobRepository.utc(u.at()));
+                    outputs++;
+                    published.add(new JobEvents.Event(job, JobEvents.OUTPUT, new JobEvents.OutputEvent(u.runId(),
+                            c.node().toString(), o.stream(), offset, new String(o.data(), StandardCharsets.UTF_8))));
+                    offset += o.data().length;
+                } else if (u.kind() instanceof RunUpdate.TaskEvent t) {
+                    eventRows = eventRows.values(c.run(), u.seq(), t.kind(), t.task(), t.host(), t.message(),
+                            JobRepository.utc(u.at()));
+                    taskEvents++;
+                    published.add(new JobEvents.Event(job, JobEvents.TASK, new JobEvents.TaskEvent(u.runId(),
+                            c.node().toString(), t.kind(), t.task(), t.host(), t.message())));
+                }
+            }
+            c.skipped().forEach(p -> acks.add(new Ack(p, c.toSeq())));
+            if (started[i] || outcomes[i] != null) {
+                published.add(new JobEvents.Event(job, JobEvents.RUN, JobViews.run(run, repository.recap(run))));
+            }
+            if (outcomes[i] != null) {
                 ended.add(job);
             }
-            JobEvents.Event event;
-            if (u.kind() instanceof RunUpdate.Output o) {
-                long offset = run.getOutputBytes() - o.data().length;
-                outputRows = outputRows.values(u.runId().value(), u.seq(), o.stream(), offset, o.data(),
-                        JobRepository.utc(u.at()));
-                outputs++;
-                if (run.getOutputBytes() > headBytes + tailBytes) {
-                    overflowing.add(run);
-                }
-                event = new JobEvents.Event(job, JobEvents.OUTPUT, new JobEvents.OutputEvent(u.runId(),
-                        run.getNodeId().toString(), o.stream(), offset, new String(o.data(), StandardCharsets.UTF_8)));
-            } else if (u.kind() instanceof RunUpdate.TaskEvent t) {
-                eventRows = eventRows.values(u.runId().value(), u.seq(), t.kind(), t.task(), t.host(), t.message(),
-                        JobRepository.utc(u.at()));
-                taskEvents++;
-                event = new JobEvents.Event(job, JobEvents.TASK, new JobEvents.TaskEvent(u.runId(),
-                        run.getNodeId().toString(), t.kind(), t.task(), t.host(), t.message()));
-            } else {
-                event = new JobEvents.Event(job, JobEvents.RUN, JobViews.run(run, repository.recap(run)));
+            if (outputGrowth[i] > 0 && run.getOutputBytes() > headBytes + tailBytes) {
+                overflowing.add(run);
             }
-            out.add(new Applied(p, u.seq(), run, event, finished));
         }
         if (outputs > 0) {
             outputRows.execute();

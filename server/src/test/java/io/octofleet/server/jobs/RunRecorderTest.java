@@ -129,6 +129,62 @@ class RunRecorderTest {
         TestServer.eventually(() -> "failed".equals(jobStatus(job)));
     }
 
+    @Test
+    void aResentUpdateIsSkippedWhatFollowsItIsStoredAndOneOutOfOrderWaits() throws Exception {
+        NodeId node = server.createNode("rec-resend");
+        String job = JSON.readTree(server.post("/api/v1/jobs", "{\"kind\":\"shell\",\"script\":\"true\","
+                + "\"targets\":{\"nodeIds\":[\"" + node + "\"]}}").body()).get("id").asText();
+        JobRepository repository = server.bean(JobRepository.class);
+        JobRunsRecord run = repository.dsl().transactionResult(cfg ->
+                repository.latestRuns(cfg.dsl(), new JobId(java.util.UUID.fromString(job)))).get(0);
+        RunId id = new RunId(run.getId());
+        RunRecorder recorder = server.bean(RunRecorder.class);
+        Instant at = Instant.parse("2026-12-07T09:00:00Z");
+        RunUpdate started = new RunUpdate(id, 1, at, new RunUpdate.Started());
+        RunUpdate first = new RunUpdate(id, 2, at.plusSeconds(1),
+                new RunUpdate.Output("stdout", "one\n".getBytes(StandardCharsets.UTF_8), 0));
+        Acks before = new Acks(2);
+        recorder.submit(node, started, before);
+        recorder.submit(node, first, before);
+        assertThat(before.all.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(before.through.get(id)).isEqualTo(2L);
+
+        // The agent lost the acks and sends everything again, with what came since; seq 5 comes before seq 4.
+        Acks after = new Acks(5);
+        recorder.submit(node, started, after);
+        recorder.submit(node, first, after);
+        recorder.submit(node, new RunUpdate(id, 3, at.plusSeconds(2),
+                new RunUpdate.Output("stdout", "two\n".getBytes(StandardCharsets.UTF_8), 10)), after);
+        recorder.submit(node, new RunUpdate(id, 5, at.plusSeconds(4), new RunUpdate.Finished(
+                RunStatus.SUCCEEDED, 0, null, null)), after);
+        recorder.submit(node, new RunUpdate(id, 4, at.plusSeconds(3),
+                new RunUpdate.Output("stdout", "three\n".getBytes(StandardCharsets.UTF_8), 0)), after);
+        assertThat(after.all.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(after.failed).isEmpty();
+        assertThat(after.through.get(id)).isEqualTo(4L); // 5 was not next when it came: the agent sends it again
+
+        JobRunsRecord stored = repository.dsl().selectFrom(io.octofleet.server.db.Tables.JOB_RUNS)
+                .where(io.octofleet.server.db.Tables.JOB_RUNS.ID.eq(id.value())).fetchOne();
+        assertThat(stored.getLastSeq()).isEqualTo(4L);
+        assertThat(stored.getStatus()).isEqualTo("running");
+        assertThat(stored.getStartedAt().toInstant()).isEqualTo(at);
+        // 4 + (10 dropped + 4) + 6 bytes; each chunk stored once, at its place in the whole output
+        assertThat(stored.getOutputBytes()).isEqualTo(24L);
+        assertThat(repository.dsl().select(io.octofleet.server.db.Tables.RUN_OUTPUT.SEQ,
+                        io.octofleet.server.db.Tables.RUN_OUTPUT.BYTE_OFFSET)
+                .from(io.octofleet.server.db.Tables.RUN_OUTPUT)
+                .where(io.octofleet.server.db.Tables.RUN_OUTPUT.RUN_ID.eq(id.value()))
+                .orderBy(io.octofleet.server.db.Tables.RUN_OUTPUT.SEQ)
+                .fetch(r -> r.value1() + "@" + r.value2())).containsExactly("2@0", "3@14", "4@18");
+
+        Acks last = new Acks(1);
+        recorder.submit(node, new RunUpdate(id, 5, at.plusSeconds(4), new RunUpdate.Finished(
+                RunStatus.SUCCEEDED, 0, null, null)), last);
+        assertThat(last.all.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(last.through.get(id)).isEqualTo(5L);
+        TestServer.eventually(() -> "succeeded".equals(jobStatus(job)));
+    }
+
     static String jobStatus(String job) {
         try {
             return JSON.readTree(server.get("/api/v1/jobs/" + job + "?runs=false").body()).get("status").asText();

@@ -198,19 +198,22 @@ final class AgentSession implements StreamObserver<AgentMessage> {
                     .setThroughSeq(update.getRunSeq())));
             return;
         }
-        recorder.submit(node, parsed, new RunRecorder.Receipt() {
-            @Override
-            public void stored(RunId run, long throughSeq) {
-                send(ServerMessage.newBuilder().setRunAck(RunAck.newBuilder().setRunId(run.toString())
-                        .setThroughSeq(throughSeq)));
-            }
-
-            @Override
-            public void failed(RunId run, Exception cause) {
-                terminate(Status.UNAVAILABLE.withDescription("cannot store run updates now; send them again"));
-            }
-        });
+        recorder.submit(node, parsed, runReceipt);
     }
+
+    /** The recorder's answers to this session's run updates: one RunAck per stored batch and run. */
+    private final RunRecorder.Receipt runReceipt = new RunRecorder.Receipt() {
+        @Override
+        public void stored(RunId run, long throughSeq) {
+            send(ServerMessage.newBuilder().setRunAck(RunAck.newBuilder().setRunId(run.toString())
+                    .setThroughSeq(throughSeq)));
+        }
+
+        @Override
+        public void failed(RunId run, Exception cause) {
+            terminate(Status.UNAVAILABLE.withDescription("cannot store run updates now; send them again"));
+        }
+    };
 
     /** Hands the batch to the ingest; the MetricAck goes out once it is stored (or why not). */
     private void metricBatch(io.octofleet.proto.agent.v1.MetricBatch batch) {

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,7 +45,11 @@ public class RunRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(RunRecorder.class);
     static final int MAX_BATCH = 500;
 
-    /** Receives the outcome of one update, on the writer thread, after the commit. */
+    /**
+     * Receives the outcome of the updates submitted with it, on the writer thread, after the commit. One receipt may
+     * serve many updates and runs (a session has one): it hears once per stored batch and run, with the highest
+     * number stored, which covers every update of that run the batch held.
+     */
     public interface Receipt {
         /** Every update of the run up to {@code throughSeq} is stored. */
         void stored(RunId run, long throughSeq);
@@ -132,14 +137,19 @@ public class RunRecorder {
                 }
             }
         }
+        // One acknowledgement per receipt and run, with the highest number: a fan-out's three updates of a run are
+        // one RunAck to its agent instead of three.
+        Map<Receipt, Map<RunId, Long>> through = new IdentityHashMap<>();
         Set<JobId> progressed = new LinkedHashSet<>();
         for (Applied a : applied) {
             for (Ack ack : a.acks()) {
-                ack.pending().receipt().stored(ack.pending().update().runId(), ack.throughSeq());
+                through.computeIfAbsent(ack.pending().receipt(), r -> new LinkedHashMap<>())
+                        .merge(ack.pending().update().runId(), ack.throughSeq(), Math::max);
             }
-            a.events().forEach(events::publish);
             progressed.addAll(a.ended());
         }
+        through.forEach((receipt, runs) -> runs.forEach(receipt::stored));
+        applied.forEach(a -> a.events().forEach(events::publish));
         progressed.forEach(engine::progressLater);
     }
 

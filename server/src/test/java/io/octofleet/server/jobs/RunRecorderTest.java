@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,26 +38,38 @@ class RunRecorderTest {
         server.close();
     }
 
-    /** Records acks per run, and counts every receipt. */
+    /**
+     * Records the highest acknowledged number per run, as an agent's session does. The recorder answers once per
+     * stored batch and run, so this waits for numbers, not for a count of answers.
+     */
     static final class Acks implements RunRecorder.Receipt {
         final Map<RunId, Long> through = new ConcurrentHashMap<>();
         final ConcurrentLinkedQueue<RunId> failed = new ConcurrentLinkedQueue<>();
-        final CountDownLatch all;
-
-        Acks(int expected) {
-            all = new CountDownLatch(expected);
-        }
 
         @Override
-        public void stored(RunId run, long throughSeq) {
+        public synchronized void stored(RunId run, long throughSeq) {
             through.merge(run, throughSeq, Math::max);
-            all.countDown();
+            notifyAll();
         }
 
         @Override
-        public void failed(RunId run, Exception cause) {
+        public synchronized void failed(RunId run, Exception cause) {
             failed.add(run);
-            all.countDown();
+            notifyAll();
+        }
+
+        /** Waits until every run in {@code expected} is acknowledged through at least its number, or one failed. */
+        synchronized boolean await(Map<RunId, Long> expected, long seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (failed.isEmpty() && !expected.entrySet().stream()
+                    .allMatch(e -> through.getOrDefault(e.getKey(), 0L) >= e.getValue())) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
         }
     }
 
@@ -83,10 +94,12 @@ class RunRecorderTest {
         Instant at = Instant.parse("2026-12-06T09:00:00Z");
         NodeId stranger = ids.get(0);
         // Per run: started, output, a re-send of the output, finished; plus an update for run 1 from another node.
-        Acks acks = new Acks(nodes * 4);
+        Acks acks = new Acks();
+        Map<RunId, Long> allThrough3 = new java.util.HashMap<>();
         for (JobRunsRecord run : runs) {
             NodeId node = new NodeId(run.getNodeId());
             RunId id = new RunId(run.getId());
+            allThrough3.put(id, 3L);
             String line = "out of " + node + "\n";
             RunUpdate output = new RunUpdate(id, 2, at.plusSeconds(1),
                     new RunUpdate.Output("stdout", line.getBytes(StandardCharsets.UTF_8), 0));
@@ -97,13 +110,13 @@ class RunRecorderTest {
             recorder.submit(node, new RunUpdate(id, 3, at.plusSeconds(2), new RunUpdate.Finished(
                     exit == 0 ? RunStatus.SUCCEEDED : RunStatus.FAILED, exit, null, null)), acks);
         }
-        Acks strangers = new Acks(1);
+        Acks strangers = new Acks();
         JobRunsRecord notTheStrangers = runs.stream().filter(r -> !r.getNodeId().equals(stranger.value()))
                 .findFirst().orElseThrow();
         recorder.submit(stranger, new RunUpdate(new RunId(notTheStrangers.getId()), 4, at.plusSeconds(3),
                 new RunUpdate.Output("stdout", "not mine\n".getBytes(StandardCharsets.UTF_8), 0)), strangers);
-        assertThat(acks.all.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(strangers.all.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(acks.await(allThrough3, 30)).isTrue();
+        assertThat(strangers.await(Map.of(new RunId(notTheStrangers.getId()), 4L), 30)).isTrue();
         // Acknowledged as it is (so that agent stops re-sending it), stored nowhere.
         assertThat(strangers.through).containsExactly(Map.entry(new RunId(notTheStrangers.getId()), 4L));
 
@@ -143,14 +156,14 @@ class RunRecorderTest {
         RunUpdate started = new RunUpdate(id, 1, at, new RunUpdate.Started());
         RunUpdate first = new RunUpdate(id, 2, at.plusSeconds(1),
                 new RunUpdate.Output("stdout", "one\n".getBytes(StandardCharsets.UTF_8), 0));
-        Acks before = new Acks(2);
+        Acks before = new Acks();
         recorder.submit(node, started, before);
         recorder.submit(node, first, before);
-        assertThat(before.all.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(before.await(Map.of(id, 2L), 30)).isTrue();
         assertThat(before.through.get(id)).isEqualTo(2L);
 
         // The agent lost the acks and sends everything again, with what came since; seq 5 comes before seq 4.
-        Acks after = new Acks(5);
+        Acks after = new Acks();
         recorder.submit(node, started, after);
         recorder.submit(node, first, after);
         recorder.submit(node, new RunUpdate(id, 3, at.plusSeconds(2),
@@ -159,7 +172,7 @@ class RunRecorderTest {
                 RunStatus.SUCCEEDED, 0, null, null)), after);
         recorder.submit(node, new RunUpdate(id, 4, at.plusSeconds(3),
                 new RunUpdate.Output("stdout", "three\n".getBytes(StandardCharsets.UTF_8), 0)), after);
-        assertThat(after.all.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(after.await(Map.of(id, 4L), 30)).isTrue();
         assertThat(after.failed).isEmpty();
         assertThat(after.through.get(id)).isEqualTo(4L); // 5 was not next when it came: the agent sends it again
 
@@ -177,10 +190,10 @@ class RunRecorderTest {
                 .orderBy(io.octofleet.server.db.Tables.RUN_OUTPUT.SEQ)
                 .fetch(r -> r.value1() + "@" + r.value2())).containsExactly("2@0", "3@14", "4@18");
 
-        Acks last = new Acks(1);
+        Acks last = new Acks();
         recorder.submit(node, new RunUpdate(id, 5, at.plusSeconds(4), new RunUpdate.Finished(
                 RunStatus.SUCCEEDED, 0, null, null)), last);
-        assertThat(last.all.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(last.await(Map.of(id, 5L), 30)).isTrue();
         assertThat(last.through.get(id)).isEqualTo(5L);
         TestServer.eventually(() -> "succeeded".equals(jobStatus(job)));
     }

@@ -112,9 +112,9 @@ public final class IngestCommand implements Callable<Integer> {
                             throw new IllegalStateException(e);
                         }
                     }, 8);
-            String url = "jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres?user=postgres";
+            String url = "jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres";
             try (SimulatedFleet fleet = new SimulatedFleet(threads, RunBehaviour.withOutput(Duration.ZERO, 0));
-                 Connection db = DriverManager.getConnection(url)) {
+                 Connection db = DriverManager.getConnection(url, "postgres", process.databasePassword())) {
                 for (FleetIdentities.Member member : members) {
                     fleet.start(member);
                 }

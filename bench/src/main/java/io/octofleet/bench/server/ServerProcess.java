@@ -122,6 +122,11 @@ public final class ServerProcess implements AutoCloseable {
         return Files.readString(file, StandardCharsets.UTF_8).strip();
     }
 
+    /** The embedded database's superuser password ({@code OCTOFLEET_HOME/postgres-password}). */
+    public String databasePassword() throws IOException {
+        return Files.readString(home.resolve("postgres-password"), StandardCharsets.UTF_8).strip();
+    }
+
     /** The server JVM alone. */
     public ProcessUsage usage() throws IOException {
         return ProcessUsage.of(process.pid());

@@ -43,10 +43,14 @@ final class DatabaseFactory {
         try {
             Files.createDirectories(workDir);
             long started = System.nanoTime();
+            // The superuser needs a password: every local user can reach the loopback port (EmbeddedDatabaseAuth).
+            String password = EmbeddedDatabaseAuth.password(home);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setOverrideWorkingDirectory(workDir.toFile())
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
+                    .setDataDirectoryCustomizer(dir -> EmbeddedDatabaseAuth.prepare(dir.toPath(), workDir, password))
+                    .setConnectConfig("password", password)
                     // zonky turns durability off for tests; the embedded default holds real data, so turn it back on.
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
@@ -59,7 +63,8 @@ final class DatabaseFactory {
             }
             EmbeddedPostgres pg = builder.start();
             LOG.info("Embedded PostgreSQL started in {} ms, data in {}", (System.nanoTime() - started) / 1_000_000, dataDir);
-            return new DatabaseServer(pg, pg.getJdbcUrl("postgres", "postgres"), "postgres", null);
+            return new DatabaseServer(pg, pg.getJdbcUrl(EmbeddedDatabaseAuth.SUPERUSER, "postgres"),
+                    EmbeddedDatabaseAuth.SUPERUSER, password);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL in " + dataDir, e);
         }

@@ -31,7 +31,7 @@ class JobReplicasTest {
         first = TestServer.start(Map.of("octofleet.jobs.sweep-interval", "1h"));
         DatabaseServer db = first.bean(DatabaseServer.class);
         second = TestServer.start(Map.of("octofleet.jobs.sweep-interval", "1h",
-                "octofleet.db.url", db.jdbcUrl(), "octofleet.db.user", db.user(), "octofleet.db.password", ""));
+                "octofleet.db.url", db.jdbcUrl(), "octofleet.db.user", db.user(), "octofleet.db.password", db.password()));
         agentsOfSecond = InProcessAgents.start(second);
     }
 

@@ -1,21 +1,18 @@
 package io.octofleet.server.database;
 
 import io.octofleet.server.OctofleetHome;
+import io.octofleet.server.auth.SecretTokens;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.zonky.test.db.postgres.util.LinuxUtils;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.lang.reflect.Field;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -48,7 +45,7 @@ final class EmbeddedDatabaseAuth {
     private EmbeddedDatabaseAuth() {
     }
 
-    /** The superuser's password, generated (32 random bytes) into the home on first use. */
+    /** The superuser's password, generated (256 random bits, URL-safe) into the home on first use. */
     static String password(OctofleetHome home) {
         Path file = home.resolve(PASSWORD_FILE);
         try {
@@ -58,9 +55,7 @@ final class EmbeddedDatabaseAuth {
                     return stored;
                 }
             }
-            byte[] random = new byte[32];
-            new SecureRandom().nextBytes(random);
-            String generated = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            String generated = SecretTokens.generate("");
             OctofleetHome.writeSecret(file, (generated + "\n").getBytes(StandardCharsets.UTF_8));
             return generated;
         } catch (IOException e) {
@@ -77,7 +72,7 @@ final class EmbeddedDatabaseAuth {
     static void prepare(Path dataDir, Path runtime, String password) {
         try {
             Path marker = dataDir.resolve(MARKER);
-            String digest = sha256(password);
+            String digest = HexFormat.of().formatHex(SecretTokens.sha256(password));
             if (!Files.exists(marker) || !Files.readString(marker, StandardCharsets.UTF_8).trim().equals(digest)) {
                 setPassword(dataDir, runtime, password);
                 Files.writeString(marker, digest + "\n", StandardCharsets.UTF_8);
@@ -126,7 +121,7 @@ final class EmbeddedDatabaseAuth {
             if (process.exitValue() == 0 && !output.contains("ERROR:") && !output.contains("FATAL:")) {
                 return;
             }
-            failures.add(postgres + ": exit " + process.exitValue() + ": " + output.strip());
+            failures.add(postgres + ": exit " + process.exitValue() + ": " + output.replace(password, "<password>").strip());
         }
         throw new IOException("cannot set the embedded database's password"
                 + (failures.isEmpty() ? ": no PostgreSQL binaries under " + runtime : ": " + String.join("; ", failures)));
@@ -162,15 +157,6 @@ final class EmbeddedDatabaseAuth {
             return Files.getLastModifiedTime(file).toMillis();
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

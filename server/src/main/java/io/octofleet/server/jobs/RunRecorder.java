@@ -157,9 +157,9 @@ public class RunRecorder {
      * Stores a batch in a few statements however many runs it holds. The runs' stored sequence numbers are read in
      * one query; the updates of each run that follow on from its number are folded into one change of its row; the
      * changes of all runs are one {@code UPDATE … FROM unnest(…)}, their output chunks and task events one insert
-     * each. A fan-out's started, output and finished of one run arrive together, so the run's row gets one new
-     * version instead of three (a status change rewrites every index of {@code job_runs}), and the recorder was the
-     * slowest step of a 10,000-agent job. An update already stored (a re-send after a lost ack) or out of order is
+     * each. When a fan-out's started, output and finished of one run land in the same batch, the run's row gets one
+     * new version instead of three (a status change rewrites every index of {@code job_runs}); the recorder was the
+     * longest chain of a 10,000-agent job (docs/benchmarks.md, "wall-clock profile"). An update already stored (a re-send after a lost ack) or out of order is
      * acknowledged with what is stored; the update checks the number it read, so a concurrent writer cannot make it
      * store one twice.
      */

@@ -104,7 +104,13 @@ class NativeStorageTest {
         // A new partition gets the time index the rollups find their window's pages with, not a read of the whole day.
         assertThat(db.fetch("SELECT indexdef FROM pg_indexes WHERE tablename = ?",
                         name("metric_samples", today.plusDays(13))).getValues(0, String.class))
-                .anySatisfy(index -> assertThat(index).contains("USING brin (\"time\")"));
+                .anySatisfy(index -> assertThat(index).contains("USING brin (\"time\")"))
+                // Keyed by node, then time: a node's batch goes to one place in the index, not one per series (V15).
+                .anySatisfy(index -> assertThat(index).contains("USING btree (node_id, \"time\")"))
+                .noneSatisfy(index -> assertThat(index).contains("(node_id, name"));
+        assertThat(db.fetch("SELECT indexdef FROM pg_indexes WHERE tablename = ?",
+                        name("metric_1m", today.plusDays(13))).getValues(0, String.class))
+                .anySatisfy(index -> assertThat(index).contains("UNIQUE INDEX").contains("(node_id, bucket, name, instance)"));
         assertThat(partitions("metric_samples")).doesNotContain(name("metric_samples", today));
         assertThat(db.fetchOne("SELECT count(*) FROM metric_samples WHERE time < now() + interval '1 day'")
                 .get(0, Long.class)).as("today's samples went with their partition").isZero();
